@@ -1,0 +1,44 @@
+/**
+ * The one list of error codes. Every error scorestream raises on purpose is a ScorestreamError
+ * with one of these codes, a `retryable` flag and, where there is one, the underlying `cause`.
+ * The CLI prints `message` as one line and exits non-zero; callers that retry look at `retryable`
+ * and never retry a programmer or configuration error.
+ */
+export const ERROR_CODES = {
+  CONFIG_INVALID: { retryable: false, exitCode: 2 },
+  JAVA_NOT_FOUND: { retryable: false, exitCode: 1 },
+  JAVA_TOO_OLD: { retryable: false, exitCode: 1 },
+  MAVEN_NOT_FOUND: { retryable: false, exitCode: 1 },
+  DOWNLOAD_FAILED: { retryable: true, exitCode: 1 },
+  CHECKSUM_MISMATCH: { retryable: false, exitCode: 1 },
+  PORT_IN_USE: { retryable: false, exitCode: 1 },
+  SERVICE_START_FAILED: { retryable: false, exitCode: 1 },
+  SERVICE_NOT_READY: { retryable: true, exitCode: 1 },
+  SERVICE_STOP_FAILED: { retryable: false, exitCode: 1 },
+  SMOKE_FAILED: { retryable: false, exitCode: 1 },
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ScorestreamError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly exitCode: number;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'ScorestreamError';
+    this.code = code;
+    this.retryable = ERROR_CODES[code].retryable;
+    this.exitCode = ERROR_CODES[code].exitCode;
+  }
+}
+
+export function isScorestreamError(err: unknown, code?: ErrorCode): err is ScorestreamError {
+  return err instanceof ScorestreamError && (code === undefined || err.code === code);
+}
+
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fetchWithMaven, hashDirectory, LOCK_PATH, readLock, type ServiceName, type ServicesLock } from './artifacts';
+
+/**
+ * For maintainers upgrading Kafka or the registry: edit `version` and `coordinates` in
+ * deploy/local/services.lock.json, then `scorestream services lock` downloads the new closure
+ * and pins the SHA-256 of every file. Review the diff of the lock like any dependency change.
+ */
+export function refreshLock(lockPath: string = LOCK_PATH): ServicesLock {
+  const lock = readLock(lockPath);
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'scorestream-lock-'));
+  try {
+    const next = {} as Record<ServiceName, ServicesLock[ServiceName]>;
+    for (const name of Object.keys(lock) as ServiceName[]) {
+      const entry = lock[name];
+      const dir = path.join(work, name);
+      fs.mkdirSync(dir);
+      fetchWithMaven(name, entry, dir, path.join(dir, 'files'), path.join(os.tmpdir(), `scorestream-lock-${name}.log`));
+      next[name] = { ...entry, files: hashDirectory(path.join(dir, 'files')) };
+    }
+    fs.writeFileSync(lockPath, `${JSON.stringify(next, null, 2)}\n`);
+    return next;
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}

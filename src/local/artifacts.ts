@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ScorestreamError, errorMessage } from '../errors';
+import type { Env } from './options';
 
 /**
  * Kafka and the registry come from Maven Central through Maven itself (its cache, its mirrors and
@@ -48,8 +49,8 @@ export function sha256File(file: string): string {
   return hash.digest('hex');
 }
 
-function runMaven(args: readonly string[], cwd: string, logFile: string, what: string): void {
-  const result = spawnSync('mvn', ['-B', '-C', ...args], { cwd, encoding: 'utf8' });
+function runMaven(args: readonly string[], cwd: string, logFile: string, what: string, env: Env): void {
+  const result = spawnSync('mvn', ['-B', '-C', ...args], { cwd, encoding: 'utf8', env });
   if (result.error) {
     throw new ScorestreamError(
       'MAVEN_NOT_FOUND',
@@ -78,16 +79,16 @@ function pomFor(coordinates: readonly string[]): string {
 }
 
 /** Downloads the files of one service into `outDir` (flat), without checking them. */
-export function fetchWithMaven(name: ServiceName, entry: LockedService, workDir: string, outDir: string, logFile: string): void {
+export function fetchWithMaven(name: ServiceName, entry: LockedService, workDir: string, outDir: string, logFile: string, env: Env): void {
   fs.mkdirSync(outDir, { recursive: true });
   const what = `${name} ${entry.version}`;
   if (entry.resolve === 'dependencies') {
     fs.writeFileSync(path.join(workDir, 'pom.xml'), pomFor(entry.coordinates));
-    runMaven(['-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${outDir}`], workDir, logFile, what);
+    runMaven(['-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${outDir}`], workDir, logFile, what, env);
     return;
   }
   for (const artifact of entry.coordinates) {
-    runMaven(['-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outDir}`], workDir, logFile, what);
+    runMaven(['-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outDir}`], workDir, logFile, what, env);
   }
 }
 
@@ -130,7 +131,7 @@ function extractArchives(dir: string): void {
  * not there yet. A half-finished download never becomes visible: files are fetched and verified in
  * a staging directory that is renamed into place only when complete.
  */
-export function ensureArtifacts(home: string, name: ServiceName, lock: ServicesLock = readLock()): string {
+export function ensureArtifacts(home: string, name: ServiceName, lock: ServicesLock, env: Env): string {
   const entry = lock[name];
   const dir = artifactDir(home, name, entry);
   const marker = path.join(dir, '.verified');
@@ -141,7 +142,7 @@ export function ensureArtifacts(home: string, name: ServiceName, lock: ServicesL
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   try {
-    fetchWithMaven(name, entry, staging, files, path.join(path.dirname(dir), `${name}-${entry.version}-download.log`));
+    fetchWithMaven(name, entry, staging, files, path.join(path.dirname(dir), `${name}-${entry.version}-download.log`), env);
     verifyFiles(name, entry, files);
     extractArchives(files);
     fs.writeFileSync(path.join(files, '.verified'), `${entryDigest(entry)}\n`);

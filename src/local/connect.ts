@@ -1,6 +1,6 @@
 import { parseBrokers } from '../kafka/client';
 import type { ServiceName } from './artifacts';
-import { bootstrapServers, localServicesOptions, registryUrl, type LocalServicesOptions } from './options';
+import { bootstrapServers, localServicesOptions, registryUrl, type Env, type LocalServicesOptions } from './options';
 import { servicesDown, servicesUp, type ServiceUp } from './services';
 
 export interface Endpoints {
@@ -16,7 +16,7 @@ export interface Endpoints {
  * the local ones are started (or reused, if an earlier `up` left them running).
  */
 export async function connectOrStartLocal(
-  env: Readonly<Record<string, string | undefined>> = process.env,
+  env: Env = process.env,
   options: LocalServicesOptions = localServicesOptions(env),
 ): Promise<Endpoints> {
   if (env.KAFKA_BROKERS && env.SCHEMA_REGISTRY_URL) {

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { ScorestreamError } from '../errors';
+import type { Env } from './options';
 
 export const MIN_JAVA_MAJOR = 17;
 
@@ -21,9 +22,9 @@ export function parseJavaVersion(output: string): { major: number; version: stri
   return Number.isInteger(major) ? { major, version } : undefined;
 }
 
-export function findJava(env: Readonly<Record<string, string | undefined>> = process.env): JavaRuntime {
+export function findJava(env: Env = process.env): JavaRuntime {
   const executable = env.JAVA_HOME ? path.join(env.JAVA_HOME, 'bin', 'java') : 'java';
-  const result = spawnSync(executable, ['-version'], { encoding: 'utf8' });
+  const result = spawnSync(executable, ['-version'], { encoding: 'utf8', env });
   if (result.error) {
     const where = env.JAVA_HOME ? ` (JAVA_HOME=${env.JAVA_HOME})` : ' on PATH';
     throw new ScorestreamError(

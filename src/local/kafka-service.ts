@@ -79,7 +79,7 @@ export function kafkaService(options: LocalServicesOptions, entry: LockedService
         const format = spawnSync(
           java.executable,
           [...common, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile, '--ignore-formatted'],
-          { encoding: 'utf8' },
+          { encoding: 'utf8', env: options.env },
         );
         if (format.status !== 0) {
           throw new ScorestreamError(

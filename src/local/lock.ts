@@ -17,7 +17,7 @@ export function refreshLock(lockPath: string = LOCK_PATH): ServicesLock {
       const entry = lock[name];
       const dir = path.join(work, name);
       fs.mkdirSync(dir);
-      fetchWithMaven(name, entry, dir, path.join(dir, 'files'), path.join(os.tmpdir(), `scorestream-lock-${name}.log`));
+      fetchWithMaven(name, entry, dir, path.join(dir, 'files'), path.join(os.tmpdir(), `scorestream-lock-${name}.log`), process.env);
       next[name] = { ...entry, files: hashDirectory(path.join(dir, 'files')) };
     }
     fs.writeFileSync(lockPath, `${JSON.stringify(next, null, 2)}\n`);

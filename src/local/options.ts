@@ -16,9 +16,11 @@ export interface LocalServicesOptions {
   readonly kafkaHeap: string;
   readonly registryHeap: string;
   readonly readyTimeoutMs: number;
+  /** The environment these options were read from; Java and Maven are run with it (PATH, JAVA_HOME). */
+  readonly env: Env;
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 function defaultHome(env: Env): string {
   const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
@@ -64,6 +66,7 @@ export function localServicesOptions(env: Env = process.env): LocalServicesOptio
     kafkaHeap: heap(env, 'SCORESTREAM_LOCAL_KAFKA_HEAP', '768m'),
     registryHeap: heap(env, 'SCORESTREAM_LOCAL_REGISTRY_HEAP', '384m'),
     readyTimeoutMs: seconds(env, 'SCORESTREAM_LOCAL_READY_TIMEOUT_S', 120) * 1000,
+    env,
   };
   const ports = [options.kafkaPort, options.kafkaControllerPort, options.registryPort];
   if (new Set(ports).size !== ports.length) {

@@ -49,10 +49,10 @@ export interface StartedProcess {
  * Starts a daemon that outlives this Node process: its own session (so Ctrl-C in the terminal that
  * ran `up` does not reach it), output appended to `logFile`, no handle keeping Node alive.
  */
-export function startDetached(command: string, args: readonly string[], logFile: string, cwd: string): StartedProcess {
+export function startDetached(command: string, args: readonly string[], logFile: string, cwd: string, env: NodeJS.ProcessEnv): StartedProcess {
   const out = fs.openSync(logFile, 'a');
   try {
-    const child = spawn(command, args, { cwd, detached: true, stdio: ['ignore', out, out] });
+    const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', out, out] });
     const exited = new Promise<number | null>((resolve) => {
       child.once('exit', (code) => resolve(code));
       child.once('error', () => resolve(null));

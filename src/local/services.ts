@@ -73,11 +73,11 @@ async function upOne(service: LocalService, options: LocalServicesOptions, java:
     return { ...describe(service), pid: first.pid, state: 'reused', readySeconds: (Date.now() - t0) / 1000 };
   }
   for (const { port, variable } of service.ports) await assertPortFree(port, service.label, variable);
-  const artifacts = ensureArtifacts(options.home, service.name, lock);
+  const artifacts = ensureArtifacts(options.home, service.name, lock, options.env);
   const args = service.prepare(java, artifacts);
   fs.mkdirSync(service.runDir, { recursive: true });
   const t0 = Date.now();
-  const started = startDetached(java.executable, [marker, ...args], `${service.runDir}/stdout.log`, service.runDir);
+  const started = startDetached(java.executable, [marker, ...args], `${service.runDir}/stdout.log`, service.runDir, options.env);
   try {
     await waitReady(service, options, started);
   } catch (err: unknown) {
@@ -96,13 +96,13 @@ function describe(service: LocalService): { name: ServiceName; label: string; en
  * If one fails, the ones this call started are stopped again, so a failed `up` leaves nothing behind.
  */
 export async function servicesUp(options: LocalServicesOptions, names?: readonly ServiceName[]): Promise<ServiceUp[]> {
-  const java = findJava();
+  const java = findJava(options.env);
   const lock = readLock();
   // Download (which needs Maven) before starting anything, one service at a time: two Maven runs
   // in parallel would race on the same local repository.
   const services = select(localServices(options, lock), names);
   for (const service of services) {
-    if (findProcesses(markerFor(service.name, options.home)).length === 0) ensureArtifacts(options.home, service.name, lock);
+    if (findProcesses(markerFor(service.name, options.home)).length === 0) ensureArtifacts(options.home, service.name, lock, options.env);
   }
   const results = await Promise.allSettled(services.map((s) => upOne(s, options, java, lock)));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

@@ -101,16 +101,17 @@ export function hashDirectory(dir: string): Record<string, string> {
 /** Throws CHECKSUM_MISMATCH unless `dir` holds exactly the locked files with the locked digests. */
 export function verifyFiles(name: ServiceName, entry: LockedService, dir: string): void {
   const actual = hashDirectory(dir);
-  const problems: string[] = [];
-  for (const [file, digest] of Object.entries(entry.files)) {
-    if (actual[file] === undefined) problems.push(`${file} missing`);
-    else if (actual[file] !== digest) problems.push(`${file} has sha256 ${actual[file]}, expected ${digest}`);
-  }
-  for (const file of Object.keys(actual)) if (entry.files[file] === undefined) problems.push(`${file} is not in the lock`);
+  const locked = Object.entries(entry.files);
+  // A changed file is the alarming case, so it is named first.
+  const problems = [
+    ...locked.filter(([file, digest]) => actual[file] !== undefined && actual[file] !== digest).map(([file, digest]) => `${file} has sha256 ${actual[file]}, expected ${digest}`),
+    ...locked.filter(([file]) => actual[file] === undefined).map(([file]) => `${file} missing`),
+    ...Object.keys(actual).filter((file) => entry.files[file] === undefined).map((file) => `${file} is not in the lock`),
+  ];
   if (problems.length > 0) {
     throw new ScorestreamError(
       'CHECKSUM_MISMATCH',
-      `${name} ${entry.version} failed its checksum check (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; ...' : ''}); refusing to run it — delete ${dir} to download again`,
+      `${name} ${entry.version} failed its checksum check (${problems.slice(0, 3).join('; ')}${problems.length > 3 ? '; ...' : ''}); refusing to use it: remove Maven's copies (${entry.coordinates.join(', ')}) from ~/.m2/repository and run again, or check your Maven mirror`,
     );
   }
 }

@@ -105,6 +105,9 @@ export function kafkaService(options: LocalServicesOptions, entry: LockedService
       try {
         await admin.connect();
         const cluster = await admin.describeCluster();
+        // Ready means ready for consumer groups too: the first group request creates and loads
+        // __consumer_offsets, which a client would otherwise meet as COORDINATOR_LOAD_IN_PROGRESS.
+        await admin.describeGroups(['scorestream-readiness-probe']);
         return cluster.brokers.length > 0;
       } catch {
         return false;

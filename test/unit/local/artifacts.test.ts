@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { isScorestreamError } from '../../../src/errors';
-import { readLock, verifyFiles, type LockedService } from '../../../src/local/artifacts';
+import { artifactDir, ensureArtifacts, readLock, verifyFiles, type LockedService } from '../../../src/local/artifacts';
+import { fakeCommands } from '../../helpers/fake-commands';
 
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
@@ -59,5 +60,47 @@ describe('the committed lock', () => {
     }
     expect(Object.keys(lock.kafka.files)).toContain(`kafka_2.13-${lock.kafka.version}.jar`);
     expect(Object.keys(lock.registry.files)).toEqual([`apicurio-registry-app-${lock.registry.version}-all.tar.gz`]);
+  });
+});
+
+describe('ensureArtifacts', () => {
+  let home: string;
+  let bin: string | undefined;
+  beforeEach(() => {
+    home = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-artifacts-'));
+  });
+  afterEach(() => {
+    fs.rmSync(home, { recursive: true, force: true });
+    if (bin) fs.rmSync(bin, { recursive: true, force: true });
+  });
+
+  function failure(mvnScript: string): { code: string; message: string } {
+    bin = fakeCommands({ mvn: mvnScript });
+    try {
+      ensureArtifacts(home, 'kafka', readLock(), { PATH: `${bin}:/usr/bin:/bin` });
+    } catch (err: unknown) {
+      if (isScorestreamError(err)) return { code: err.code, message: err.message };
+      throw err;
+    }
+    throw new Error('expected a ScorestreamError');
+  }
+
+  it('reports a failed download in one line with the log path, and leaves nothing behind', () => {
+    const f = failure('echo "Could not transfer artifact" >&2; exit 1');
+    expect(f.code).toBe('DOWNLOAD_FAILED');
+    expect(f.message).toBe(
+      `downloading kafka 4.2.0 with Maven failed (exit 1): check the network or the proxy/mirror in ~/.m2/settings.xml; log: ${path.join(home, 'artifacts', 'kafka-4.2.0-download.log')}`,
+    );
+    expect(fs.readFileSync(path.join(home, 'artifacts', 'kafka-4.2.0-download.log'), 'utf8')).toContain('Could not transfer artifact');
+    expect(fs.existsSync(artifactDir(home, 'kafka', readLock().kafka))).toBe(false);
+  });
+
+  it('never puts a download that fails its checksum where a start would use it', () => {
+    // Maven "succeeds" but delivers a tampered Kafka jar.
+    const f = failure('for a in "$@"; do case "$a" in -DoutputDirectory=*) d="${a#-DoutputDirectory=}";; esac; done; mkdir -p "$d"; echo tampered > "$d/kafka_2.13-4.2.0.jar"');
+    expect(f.code).toBe('CHECKSUM_MISMATCH');
+    expect(f.message).toMatch(/^kafka 4\.2\.0 failed its checksum check \(kafka_2\.13-4\.2\.0\.jar has sha256 [0-9a-f]{64}, expected [0-9a-f]{64}; /);
+    expect(fs.existsSync(artifactDir(home, 'kafka', readLock().kafka))).toBe(false);
+    expect(fs.readdirSync(path.join(home, 'artifacts')).filter((f) => f.includes('staging'))).toEqual([]);
   });
 });

@@ -72,7 +72,6 @@ async function upOne(service: LocalService, options: LocalServicesOptions, java:
     await waitReady(service, options);
     return { ...describe(service), pid: first.pid, state: 'reused', readySeconds: (Date.now() - t0) / 1000 };
   }
-  for (const { port, variable } of service.ports) await assertPortFree(port, service.label, variable);
   const artifacts = ensureArtifacts(options.home, service.name, lock, options.env);
   const args = service.prepare(java, artifacts);
   fs.mkdirSync(service.runDir, { recursive: true });
@@ -98,12 +97,14 @@ function describe(service: LocalService): { name: ServiceName; label: string; en
 export async function servicesUp(options: LocalServicesOptions, names?: readonly ServiceName[]): Promise<ServiceUp[]> {
   const java = findJava(options.env);
   const lock = readLock();
-  // Download (which needs Maven) before starting anything, one service at a time: two Maven runs
-  // in parallel would race on the same local repository.
   const services = select(localServices(options, lock), names);
-  for (const service of services) {
-    if (findProcesses(markerFor(service.name, options.home)).length === 0) ensureArtifacts(options.home, service.name, lock, options.env);
+  // Everything that can fail fast is checked before any JVM starts: ports first, then downloads
+  // (one at a time: two Maven runs in parallel would race on the same local repository).
+  const toStart = services.filter((s) => findProcesses(markerFor(s.name, options.home)).length === 0);
+  for (const service of toStart) {
+    for (const { port, variable } of service.ports) await assertPortFree(port, service.label, variable);
   }
+  for (const service of toStart) ensureArtifacts(options.home, service.name, lock, options.env);
   const results = await Promise.allSettled(services.map((s) => upOne(s, options, java, lock)));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {

@@ -6,6 +6,7 @@ import { createKafka } from '../kafka/client';
 import { readTopic } from '../kafka/read-topic';
 import { connectOrStartLocal, release } from '../local/connect';
 import { readSchema } from '../schemas/files';
+import type { LeadEvent } from '../schemas/types';
 
 const EVENTS = 1000;
 
@@ -32,7 +33,7 @@ export async function demoCommand(args: readonly string[], print: (line: string)
     print(`  registered LeadEvent as schema id ${id} under ${topic}-value`);
 
     const now = Date.now();
-    const events = Array.from({ length: EVENTS }, (_, i) => ({
+    const events = Array.from({ length: EVENTS }, (_, i): LeadEvent => ({
       event_id: randomUUID(),
       lead_id: `lead-${i % 100}`,
       event_type: i < 100 ? 'CREATED' : 'UPDATED',

@@ -3,7 +3,8 @@ import { Partitioners, type KafkaMessage } from 'kafkajs';
 import { readTopic } from '../../../src/kafka/read-topic';
 import { readSchema } from '../../../src/schemas/files';
 import { useTestKafka } from '../../helpers/kafka';
-import { leadEvent, type LeadEventRecord } from '../../helpers/lead-events';
+import type { LeadEvent } from '../../../src/schemas/types';
+import { leadEvent } from '../../helpers/lead-events';
 
 /**
  * The parts are real: the schema from schemas/ registered in the real registry, records encoded
@@ -14,8 +15,8 @@ describe('Kafka transactions and the schema registry, end to end', () => {
   const t = useTestKafka();
   const registry = new SchemaRegistry({ host: t.registryUrl });
 
-  async function decodeAll(records: readonly KafkaMessage[]): Promise<LeadEventRecord[]> {
-    return Promise.all(records.map(async (m) => (await registry.decode(m.value as Buffer)) as LeadEventRecord));
+  async function decodeAll(records: readonly KafkaMessage[]): Promise<LeadEvent[]> {
+    return Promise.all(records.map(async (m) => (await registry.decode(m.value as Buffer)) as LeadEvent));
   }
 
   it('registers LeadEvent and encodes in the Confluent wire format with the registered id', async () => {
@@ -44,7 +45,7 @@ describe('Kafka transactions and the schema registry, end to end', () => {
       createPartitioner: Partitioners.DefaultPartitioner,
     });
     await producer.connect();
-    const send = async (events: LeadEventRecord[], outcome: 'commit' | 'abort'): Promise<void> => {
+    const send = async (events: LeadEvent[], outcome: 'commit' | 'abort'): Promise<void> => {
       const tx = await producer.transaction();
       await tx.send({ topic, messages: await Promise.all(events.map(async (e) => ({ key: e.lead_id, value: await registry.encode(id, e) }))) });
       await (outcome === 'commit' ? tx.commit() : tx.abort());

@@ -1,11 +1,15 @@
 #!/usr/bin/env node
 import { ERROR_CODES, errorMessage, isScorestreamError } from '../errors';
 import { demoCommand } from './demo-command';
+import { featuresCommand } from './features-command';
+import { generateCommand } from './generate-command';
 import { SERVICES_USAGE, servicesCommand } from './services-command';
 
 const USAGE = `usage: scorestream <command>
   demo        start local services if none are configured and run the main job
-  services    manage the local Kafka and schema registry (see: scorestream services --help)`;
+  services    manage the local Kafka and schema registry (see: scorestream services --help)
+  generate    write a seeded synthetic event history as JSONL (see: scorestream generate --help)
+  features    export training tables computed by the serving feature code (features export)`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -15,6 +19,10 @@ async function main(argv: readonly string[]): Promise<number> {
       return servicesCommand(rest, print);
     case 'demo':
       return demoCommand(rest, print);
+    case 'generate':
+      return generateCommand(rest, print);
+    case 'features':
+      return featuresCommand(rest, print);
     case undefined:
     case '--help':
     case 'help':

@@ -1,0 +1,104 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { EngagementEvent, LeadEvent } from '../schemas/types';
+import type { History } from '../synth/generate';
+import { AREAS } from '../synth/world';
+import { leadFeatures } from './lead-features';
+import { applyEngagementEvent, applyLeadEvent, type LeadState } from './lead-state';
+import { matchFeatures } from './match-features';
+import { writeNpy } from './npy';
+import { PropertyTable } from './property-table';
+import { MODEL_FEATURES, type ModelName } from './spec';
+
+/**
+ * Runs the serving feature code over a generated history and writes one training table per model:
+ * X.npy (float32 rows), y.npy (the drawn label), p_true.npy (the probability it was drawn from),
+ * groups.npy (lead index, so a split keeps a lead's rows together) and meta.json.
+ */
+export interface ExportSummary {
+  readonly model: ModelName;
+  readonly rows: number;
+  readonly positives: number;
+  readonly rejected: number;
+  readonly dataSha256: string;
+}
+
+class Table {
+  readonly rows: number[][] = [];
+  readonly labels: number[] = [];
+  readonly pTrue: number[] = [];
+  readonly groups: number[] = [];
+  rejected = 0;
+}
+
+export const AREA_CENTERS = new Map(AREAS.map((a) => [a.name, a.center]));
+
+function leadStates(history: History): Map<string, LeadState> {
+  type Ev = { kind: 'lead'; e: LeadEvent } | { kind: 'engagement'; e: EngagementEvent };
+  const byLead = new Map<string, Ev[]>();
+  const add = (ev: Ev): void => {
+    const list = byLead.get(ev.e.lead_id);
+    if (list) list.push(ev);
+    else byLead.set(ev.e.lead_id, [ev]);
+  };
+  for (const e of history.leadEvents) add({ kind: 'lead', e });
+  for (const e of history.engagementEvents) add({ kind: 'engagement', e });
+  const states = new Map<string, LeadState>();
+  for (const [leadId, events] of byLead) {
+    events.sort((a, b) => a.e.occurred_at - b.e.occurred_at || (a.e.event_id < b.e.event_id ? -1 : 1));
+    let s: LeadState | undefined;
+    for (const ev of events) s = ev.kind === 'lead' ? applyLeadEvent(s, ev.e) : applyEngagementEvent(s, ev.e);
+    if (s) states.set(leadId, s);
+  }
+  return states;
+}
+
+export function exportTrainingTables(history: History, outDir: string): ExportSummary[] {
+  const table = new PropertyTable();
+  for (const e of history.propertyEvents) table.apply(e);
+  const states = leadStates(history);
+  const tables: Record<ModelName, Table> = { lead_scorer: new Table(), churn_predictor: new Table(), property_matcher: new Table() };
+  const push = (t: Table, r: ReturnType<typeof leadFeatures>, label: boolean, p: number, group: number): void => {
+    if (!r.ok) {
+      t.rejected++;
+      return;
+    }
+    t.rows.push(Array.from(r.row));
+    t.labels.push(label ? 1 : 0);
+    t.pTrue.push(p);
+    t.groups.push(group);
+  };
+  history.outcomes.forEach((o, i) => {
+    const state = states.get(o.lead_id);
+    if (!state) throw new Error(`no events for ${o.lead_id}`);
+    const row = leadFeatures(state, o.as_of);
+    push(tables.lead_scorer, row, o.converted, o.p_convert, i);
+    push(tables.churn_predictor, row, o.churned, o.p_churn, i);
+    for (const c of o.candidates) {
+      const listing = table.asOf(c.property_id, o.as_of);
+      if (!listing) throw new Error(`${c.property_id} not listed as of ${o.as_of}`);
+      push(tables.property_matcher, matchFeatures(state, listing, o.as_of, AREA_CENTERS), c.toured, c.p_tour, i);
+    }
+  });
+
+  const summaries: ExportSummary[] = [];
+  for (const model of Object.keys(tables) as ModelName[]) {
+    const t = tables[model];
+    const spec = MODEL_FEATURES[model];
+    const dir = path.join(outDir, model);
+    fs.mkdirSync(dir, { recursive: true });
+    const x = new Float32Array(t.rows.length * spec.length);
+    t.rows.forEach((r, i) => x.set(r, i * spec.length));
+    writeNpy(path.join(dir, 'X.npy'), x, [t.rows.length, spec.length]);
+    writeNpy(path.join(dir, 'y.npy'), Float32Array.from(t.labels), [t.labels.length]);
+    writeNpy(path.join(dir, 'p_true.npy'), Float64Array.from(t.pTrue), [t.pTrue.length]);
+    writeNpy(path.join(dir, 'groups.npy'), Float64Array.from(t.groups), [t.groups.length]);
+    const hash = createHash('sha256');
+    for (const f of ['X.npy', 'y.npy', 'p_true.npy', 'groups.npy']) hash.update(fs.readFileSync(path.join(dir, f)));
+    const summary: ExportSummary = { model, rows: t.rows.length, positives: t.labels.filter((l) => l === 1).length, rejected: t.rejected, dataSha256: hash.digest('hex') };
+    fs.writeFileSync(path.join(dir, 'meta.json'), `${JSON.stringify({ ...summary, seed: history.seed, leads: history.outcomes.length, features: spec }, null, 2)}\n`);
+    summaries.push(summary);
+  }
+  return summaries;
+}

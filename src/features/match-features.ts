@@ -1,0 +1,43 @@
+import type { GeoPoint } from '../schemas/types';
+import { distanceKm } from './geo';
+import { budgetMid } from './lead-features';
+import { countInWindow, MEMORY_MS, type LeadState } from './lead-state';
+import type { PropertyVersion } from './property-table';
+import type { FeatureResult } from './result';
+import { MATCH_FEATURES } from './spec';
+import { DAY_MS } from './time';
+import { toRow } from './validate';
+
+/** Where the lead wants to buy: its location, else the centre of its preferred area, else unknown. */
+export type AreaCenters = ReadonlyMap<string, GeoPoint>;
+
+export const UNKNOWN_DISTANCE_KM = 25;
+
+/**
+ * The property_matcher row for (lead, listing as of `t`), in MATCH_FEATURES order. `listing` must
+ * be the version in force at `t` (PropertyTable.asOf), which keeps joins point-in-time.
+ */
+export function matchFeatures(state: LeadState, listing: PropertyVersion, t: number, areas: AreaCenters): FeatureResult {
+  const mid = budgetMid(state);
+  const target = state.location ?? (state.preferred_area !== null ? areas.get(state.preferred_area) : undefined) ?? null;
+  const ratio = mid !== null && mid > 0 ? listing.list_price / mid : 1;
+  const viewedAt = state.viewed[listing.property_id];
+  const savedAt = state.saved[listing.property_id];
+  const within = (at: number | undefined): number => (at !== undefined && at <= t && at > t - MEMORY_MS ? 1 : 0);
+  return toRow(MATCH_FEATURES, [
+    Math.log(listing.list_price),
+    ratio,
+    mid !== null && mid > 0 ? Math.abs(Math.log(ratio)) : 0,
+    target === null ? UNKNOWN_DISTANCE_KM : distanceKm(target, listing.location),
+    target === null ? 0 : 1,
+    state.min_beds === null ? 0 : listing.beds - state.min_beds,
+    state.preferred_property_type !== null && state.preferred_property_type === listing.property_type ? 1 : 0,
+    state.preferred_area !== null && state.preferred_area === listing.area ? 1 : 0,
+    within(viewedAt),
+    within(savedAt),
+    Math.log1p(countInWindow(state, 'TOUR_REQUEST', t, 30 * DAY_MS)),
+    mid === null ? 0 : 1,
+    Math.max(0, (t - listing.listed_at) / DAY_MS),
+    listing.list_price < listing.original_price ? 1 : 0,
+  ]);
+}

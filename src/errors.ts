@@ -16,6 +16,13 @@ export const ERROR_CODES = {
   SERVICE_NOT_READY: { retryable: true, exitCode: 1 },
   SERVICE_STOP_FAILED: { retryable: false, exitCode: 1 },
   SMOKE_FAILED: { retryable: false, exitCode: 1 },
+  MODEL_NOT_FOUND: { retryable: false, exitCode: 1 },
+  MODEL_MANIFEST_INVALID: { retryable: false, exitCode: 1 },
+  MODEL_CHECKSUM_MISMATCH: { retryable: false, exitCode: 1 },
+  MODEL_EXTERNAL_DATA: { retryable: false, exitCode: 1 },
+  MODEL_SIGNATURE_MISMATCH: { retryable: false, exitCode: 1 },
+  MODEL_LOAD_FAILED: { retryable: false, exitCode: 1 },
+  INFERENCE_FAILED: { retryable: true, exitCode: 1 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

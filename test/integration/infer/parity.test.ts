@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { readNpyFloat32 } from '../../../src/features/npy';
+import { MODEL_NAMES } from '../../../src/features/spec';
+import { MainThreadInference } from '../../../src/infer/main-thread-inference';
+import { WorkerInference } from '../../../src/infer/worker-inference';
+import type { Inference, ModelSignature } from '../../../src/infer/types';
+import { MODELS_DIR } from '../../helpers/models';
+
+/**
+ * Node (onnxruntime-node) must score exactly as Python (onnxruntime) did at training time: the
+ * fixture holds 1,000 holdout rows and Python's scores, written by training/train.py.
+ */
+const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'parity');
+
+describe.each(MODEL_NAMES)('%s 1.0.0: Node and Python agree', (model) => {
+  const dir = path.join(FIXTURES, model, '1.0.0');
+  const x = readNpyFloat32(path.join(dir, 'X.npy'));
+  const [count, width] = x.shape as [number, number];
+  const signature: ModelSignature = { inputName: 'features', outputName: 'probabilities', features: width, scoreColumn: 1 };
+
+  async function score(inference: Inference, file: string): Promise<Float32Array> {
+    const bytes = new Uint8Array(fs.readFileSync(path.join(MODELS_DIR, model, '1.0.0', file)));
+    await inference.load('m', bytes, signature, { provider: 'cpu', intraOpThreads: 1 });
+    try {
+      return await inference.run('m', x.data, count);
+    } finally {
+      await inference.close();
+    }
+  }
+
+  function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+    expect(a).toHaveLength(b.length);
+    let m = 0;
+    for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
+    return m;
+  }
+
+  it('fp32 within 1e-5 on 1,000 rows, on the main thread and in the worker', async () => {
+    expect(count).toBe(1000);
+    const python = readNpyFloat32(path.join(dir, 'fp32.npy')).data;
+    expect(maxAbsDiff(await score(new MainThreadInference(), 'model.onnx'), python)).toBeLessThanOrEqual(1e-5);
+    expect(maxAbsDiff(await score(new WorkerInference(), 'model.onnx'), python)).toBeLessThanOrEqual(1e-5);
+  });
+
+  it('INT8 within 1e-5 when scored as the same batch', async () => {
+    const python = readNpyFloat32(path.join(dir, 'int8.npy')).data;
+    expect(maxAbsDiff(await score(new WorkerInference(), 'model.int8.onnx'), python)).toBeLessThanOrEqual(1e-5);
+  });
+});

@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ScorestreamError, errorMessage } from '../errors';
 import type { ExecutionProvider, LoadedSession, ModelSignature, SessionOptions } from './types';
@@ -13,10 +15,19 @@ function sessionOptions(provider: ExecutionProvider, options: SessionOptions): o
     intraOpNumThreads: options.intraOpThreads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
-    // ONNX Runtime prints its own multi-line error when the CUDA library is missing; scorestream
-    // reports the fallback in one line instead (openSession).
-    ...(provider === 'cuda' ? { logSeverityLevel: 4 as const } : {}),
   };
+}
+
+/**
+ * Whether onnxruntime-node was installed with its CUDA provider (the default install here skips
+ * it). Without the library there is nothing to try, and trying makes ONNX Runtime print a
+ * multi-line native error; with it, a missing driver still fails the attempt and falls back.
+ */
+export function cudaProviderInstalled(): boolean {
+  const root = path.dirname(require.resolve('onnxruntime-node/package.json'));
+  const dir = path.join(root, 'bin', `napi-v${process.versions.napi ?? '6'}`, process.platform, process.arch);
+  const candidates = [dir, path.join(root, 'bin', 'napi-v6', process.platform, process.arch)];
+  return candidates.some((d) => fs.existsSync(path.join(d, 'libonnxruntime_providers_cuda.so')));
 }
 
 /**
@@ -27,6 +38,10 @@ export async function openSession(model: Uint8Array, signature: ModelSignature, 
   let session: ort.InferenceSession;
   let provider = options.provider;
   let providerFallback: string | undefined;
+  if (provider === 'cuda' && !cudaProviderInstalled()) {
+    provider = 'cpu';
+    providerFallback = 'CUDA execution provider not installed (onnxruntime-node was installed with onnxruntime-node-install=skip); scoring on CPU';
+  }
   try {
     session = await ort.InferenceSession.create(model, sessionOptions(provider, options));
   } catch (err: unknown) {

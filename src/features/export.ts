@@ -9,6 +9,7 @@ import { applyEngagementEvent, applyLeadEvent, type LeadState } from './lead-sta
 import { matchFeatures } from './match-features';
 import { writeNpy } from './npy';
 import { PropertyTable } from './property-table';
+import type { FeatureResult } from './result';
 import { MODEL_FEATURES, type ModelName } from './spec';
 
 /**
@@ -59,7 +60,7 @@ export function exportTrainingTables(history: History, outDir: string): ExportSu
   for (const e of history.propertyEvents) table.apply(e);
   const states = leadStates(history);
   const tables: Record<ModelName, Table> = { lead_scorer: new Table(), churn_predictor: new Table(), property_matcher: new Table() };
-  const push = (t: Table, r: ReturnType<typeof leadFeatures>, label: boolean, p: number, group: number): void => {
+  const push = (t: Table, r: FeatureResult, label: boolean, p: number, group: number): void => {
     if (!r.ok) {
       t.rejected++;
       return;

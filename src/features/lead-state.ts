@@ -1,25 +1,18 @@
-import type { EngagementEvent, EngagementType, GeoPoint, LeadEvent, LeadStatus, PropertyType, SourceChannel } from '../schemas/types';
+import { ENGAGEMENT_TYPES, type EngagementEvent, type EngagementType, type GeoPoint, type LeadEvent, type LeadStatus, type PropertyType, type SourceChannel } from '../schemas/types';
 import { DAY_MS } from './time';
 
 /**
  * Everything the features need to know about one lead, built only from its lead and engagement
  * events. The update functions are pure (they return a new state) so that the same events give
  * the same state whatever the batch boundaries or restarts, and state can be rebuilt from the
- * changelog. Windows hold event times, not day buckets, so window counts are exact.
+ * changelog. Windows hold event times, not day buckets, so window counts are exact. UNSUBSCRIBE
+ * is a flag, not a count.
  */
-export const TRACKED_ENGAGEMENTS = [
-  'PAGE_VIEW',
-  'LISTING_VIEW',
-  'SAVE',
-  'SHARE',
-  'EMAIL_OPEN',
-  'EMAIL_CLICK',
-  'TOUR_REQUEST',
-  'CALL',
-  'MESSAGE',
-] as const satisfies readonly EngagementType[];
+export type TrackedEngagement = Exclude<EngagementType, 'UNSUBSCRIBE' | 'OTHER'>;
 
-export type TrackedEngagement = (typeof TRACKED_ENGAGEMENTS)[number];
+export const TRACKED_ENGAGEMENTS: readonly TrackedEngagement[] = ENGAGEMENT_TYPES.filter(
+  (t): t is TrackedEngagement => t !== 'UNSUBSCRIBE' && t !== 'OTHER',
+);
 
 /** The longest count window; older event times are dropped. */
 export const WINDOW_MS = 30 * DAY_MS;

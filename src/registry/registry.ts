@@ -75,6 +75,19 @@ interface Slot {
   readonly failed: Set<string>;
 }
 
+/** Without a listener, what an operator must know still reaches stderr, one line each. */
+function defaultEventLog(e: RegistryEvent): void {
+  const line =
+    e.type === 'provider_fallback'
+      ? `${e.model} ${e.version}: ${e.message}`
+      : e.type === 'load_failed'
+        ? `${e.model} ${e.version} refused (${e.code}): ${e.message}`
+        : e.type === 'loaded'
+          ? `${e.model} ${e.version} serving (${e.precision} on ${e.provider}${e.previous ? `, replacing ${e.previous}` : ''})`
+          : `${e.model} circuit breaker ${e.state}`;
+  process.stderr.write(`scorestream registry: ${line}\n`);
+}
+
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
 
 /**
@@ -90,13 +103,12 @@ export class ModelRegistry {
     private readonly options: RegistryOptions,
     private readonly inference: Inference,
   ) {
-    const emit = options.onEvent ?? (() => undefined);
     this.slots = Object.fromEntries(
       MODEL_NAMES.map((model) => [
         model,
         {
           active: undefined,
-          breaker: new CircuitBreaker({ ...options.breaker, ...(options.now ? { now: options.now } : {}) }, (state) => emit({ type: 'breaker', model, state })),
+          breaker: new CircuitBreaker({ ...options.breaker, ...(options.now ? { now: options.now } : {}) }, (state) => this.emit({ type: 'breaker', model, state })),
           lastError: null,
           swap: Promise.resolve(),
           failed: new Set<string>(),
@@ -106,7 +118,8 @@ export class ModelRegistry {
   }
 
   private emit(event: RegistryEvent): void {
-    this.options.onEvent?.(event);
+    if (this.options.onEvent) this.options.onEvent(event);
+    else defaultEventLog(event);
   }
 
   private candidates(model: ModelName): string[] {

@@ -3,13 +3,17 @@ import { ERROR_CODES, errorMessage, isScorestreamError } from '../errors';
 import { demoCommand } from './demo-command';
 import { featuresCommand } from './features-command';
 import { generateCommand } from './generate-command';
+import { topicsCommand } from './topics-command';
+import { describeConfig, loadConfig } from '../config/load';
 import { SERVICES_USAGE, servicesCommand } from './services-command';
 
 const USAGE = `usage: scorestream <command>
   demo        start local services if none are configured and run the main job
   services    manage the local Kafka and schema registry (see: scorestream services --help)
   generate    write a seeded synthetic event history as JSONL (see: scorestream generate --help)
-  features    export training tables computed by the serving feature code (features export)`;
+  features    export training tables computed by the serving feature code (features export)
+  topics      create the topics and register the schemas (topics create)
+  config      print every setting with its value, its documentation and its variables`;
 
 async function main(argv: readonly string[]): Promise<number> {
   const print = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -23,6 +27,11 @@ async function main(argv: readonly string[]): Promise<number> {
       return generateCommand(rest, print);
     case 'features':
       return featuresCommand(rest, print);
+    case 'topics':
+      return topicsCommand(rest, print);
+    case 'config':
+      describeConfig(loadConfig()).forEach((line) => print(line));
+      return 0;
     case undefined:
     case '--help':
     case 'help':
@@ -33,6 +42,12 @@ async function main(argv: readonly string[]): Promise<number> {
       return 2;
   }
 }
+
+// `scorestream config | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(0);
+  throw err;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

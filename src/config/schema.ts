@@ -1,0 +1,43 @@
+import { bool, int, list, oneOf, str, versionPolicy, type FieldValue } from './fields';
+
+/**
+ * Every setting of scorestream, with its default and what it does. `scorestream config` prints
+ * them; a config file (JSON, dotted or nested keys) and environment variables override defaults,
+ * environment last. Defaults that performance depends on are revisited by measurement (issue 6).
+ */
+export const SCHEMA = {
+  appId: str('app.id', 'scorestream', 'names the consumer group, transactional ids and changelog topic; instances of one deployment share it'),
+  brokers: list('kafka.brokers', 'bootstrap servers host:port,...; empty: start the local services (development only)', ['KAFKA_BROKERS']),
+  clientId: str('kafka.clientId', 'scorestream', 'Kafka client id prefix'),
+  tls: bool('kafka.tls.enabled', false, 'connect to the brokers with TLS'),
+  tlsCaFile: str('kafka.tls.caFile', '', 'PEM file of the CA that signed the brokers (empty: the system CAs)'),
+  saslMechanism: oneOf('kafka.sasl.mechanism', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, 'none', 'SASL mechanism'),
+  saslUsername: str('kafka.sasl.username', '', 'SASL user'),
+  saslPassword: str('kafka.sasl.password', '', 'SASL password', [], true),
+  registryUrl: str('registry.url', '', 'Confluent-compatible schema registry URL; empty: the local registry', ['SCHEMA_REGISTRY_URL']),
+  registryUsername: str('registry.username', '', 'registry basic-auth user'),
+  registryPassword: str('registry.password', '', 'registry basic-auth password', [], true),
+  topicPrefix: str('topics.prefix', '', 'prepended to every topic name, so deployments or test runs can share a cluster'),
+  partitions: int('topics.partitions', 6, 'partitions of lead.events and engagement.events when scorestream creates them (co-partitioned)', 1, 10_000),
+  replicationFactor: int('topics.replicationFactor', 1, 'replication factor of topics scorestream creates (3 in production)', 1, 10),
+  batchMaxRecords: int('batch.maxRecords', 512, 'a partition batch is scored when it holds this many records...', 1, 100_000),
+  batchLingerMs: int('batch.lingerMs', 20, '...or when its oldest record has waited this long', 0, 60_000),
+  maxInflightRecords: int('inflight.maxRecords', 20_000, 'records fetched but not yet committed; past this, partitions are paused (bounded memory)', 1, 10_000_000),
+  cacheMaxEntries: int('cache.maxEntries', 100_000, 'in-memory result cache entries (LRU) in front of RocksDB; 0 disables it', 0, 100_000_000),
+  cacheTtlMs: int('cache.ttlMs', 3_600_000, 'how long a cached score may be reused', 0, 365 * 86_400_000),
+  modelsDir: str('models.dir', 'models', 'where models/<name>/<version>/ live'),
+  precision: oneOf('models.precision', ['auto', 'fp32', 'int8'] as const, 'auto', 'auto: INT8 on CPU when its manifest shows equal quality'),
+  provider: oneOf('models.provider', ['cpu', 'cuda'] as const, 'cpu', 'ONNX Runtime execution provider; cuda falls back to cpu when not installed'),
+  intraOpThreads: int('models.intraOpThreads', 1, 'ONNX Runtime threads per session', 1, 256),
+  leadScorerVersion: versionPolicy('models.leadScorer.version', 'lead_scorer version: latest or pinned'),
+  propertyMatcherVersion: versionPolicy('models.propertyMatcher.version', 'property_matcher version: latest or pinned'),
+  churnPredictorVersion: versionPolicy('models.churnPredictor.version', 'churn_predictor version: latest or pinned'),
+  breakerFailures: int('breaker.failureThreshold', 5, 'consecutive inference failures that open a model circuit breaker', 1, 1000),
+  breakerCooldownMs: int('breaker.cooldownMs', 30_000, 'how long an open breaker waits before a trial call', 1, 3_600_000),
+  stateDir: str('state.dir', '.scorestream/state', 'RocksDB directory (a cache of the changelog: deleting it costs only restore time)'),
+  httpHost: str('http.host', '0.0.0.0', 'address of /metrics, /healthz and /readyz'),
+  httpPort: int('http.port', 9464, 'port of /metrics, /healthz and /readyz (0: off)', 0, 65535),
+  logLevel: oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const, 'info', 'log level'),
+} as const;
+
+export type Config = { readonly [K in keyof typeof SCHEMA]: FieldValue<(typeof SCHEMA)[K]> };

@@ -1,0 +1,75 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { RocksLevel } from '@nxtedition/rocksdb';
+import { errorMessage } from '../errors';
+import type { LeadState } from '../features/lead-state';
+import { decodeState, encodeState } from './codec';
+
+/**
+ * The local materialization of the lead-state changelog. Never the source of truth: each write
+ * batch holds the states and the changelog offset they correspond to, so on start the store
+ * knows how far it is, and a store that is missing, behind or unreadable is caught up (or rebuilt)
+ * from the changelog. Keys: `s/<lead_id>` state, `c/<partition>` checkpoint, `r/...` result cache.
+ */
+const STATE = 's/';
+const CHECKPOINT = 'c/';
+export const RESULT_PREFIX = 'r/';
+
+export interface OpenedStore {
+  readonly store: StateStore;
+  /** Why the previous directory was discarded, if it was. */
+  readonly rebuilt?: string;
+}
+
+export class StateStore {
+  private constructor(
+    readonly db: RocksLevel,
+    readonly dir: string,
+  ) {}
+
+  /** Opens (creating) the store; a directory RocksDB cannot open is moved aside and started afresh. */
+  static async open(dir: string): Promise<OpenedStore> {
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    const first = new RocksLevel(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+    try {
+      await first.open({ createIfMissing: true });
+      return { store: new StateStore(first, dir) };
+    } catch (err: unknown) {
+      const aside = `${dir}.corrupt-${Date.now()}`;
+      fs.renameSync(dir, aside);
+      const db = new RocksLevel(dir, { keyEncoding: 'utf8', valueEncoding: 'buffer' });
+      await db.open({ createIfMissing: true });
+      return { store: new StateStore(db, dir), rebuilt: `RocksDB could not open ${dir} (${errorMessage(err)}); moved it to ${aside} and will restore from the changelog` };
+    }
+  }
+
+  async getStates(leadIds: readonly string[]): Promise<(LeadState | undefined)[]> {
+    if (leadIds.length === 0) return [];
+    const values = await this.db.getMany(leadIds.map((id) => STATE + id));
+    return values.map((v) => (v === undefined ? undefined : decodeState(v)));
+  }
+
+  /**
+   * The changelog offset (of `partition`) the store has applied up to, exclusive; undefined when
+   * there is none or it cannot be read (then everything is replayed from the start).
+   */
+  async checkpoint(partition: number): Promise<bigint | undefined> {
+    // getMany answers undefined for a missing key; get would throw.
+    const [raw] = await this.db.getMany([CHECKPOINT + partition]);
+    if (raw === undefined) return undefined;
+    const text = raw.toString('utf8');
+    return /^\d+$/.test(text) ? BigInt(text) : undefined;
+  }
+
+  /** One atomic write: the states and the changelog position they bring the store to. */
+  async apply(partition: number, states: readonly LeadState[], nextChangelogOffset: bigint): Promise<void> {
+    await this.db.batch([
+      ...states.map((s) => ({ type: 'put' as const, key: STATE + s.lead_id, value: encodeState(s) })),
+      { type: 'put', key: CHECKPOINT + partition, value: Buffer.from(nextChangelogOffset.toString()) },
+    ]);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}

@@ -1,0 +1,51 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { applyLeadEvent } from '../../../src/features/lead-state';
+import { StateStore } from '../../../src/state/store';
+import { leadEvent } from '../../helpers/lead-events';
+
+/** The state store on real RocksDB, in a scratch directory. */
+describe('StateStore', () => {
+  let root: string;
+  beforeEach(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-state-'))));
+  afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  const state = (i: number) => applyLeadEvent(undefined, leadEvent(i, { lead_id: `lead-${i}` }));
+
+  it('writes states and their changelog checkpoint together, and keeps them across a reopen', async () => {
+    const dir = path.join(root, 'db');
+    const { store, rebuilt } = await StateStore.open(dir);
+    expect(rebuilt).toBeUndefined();
+    expect(await store.checkpoint(0)).toBeUndefined();
+    await store.apply(0, [state(1), state(2)], 12n);
+    await store.apply(3, [state(3)], 5n);
+    await store.close();
+
+    const again = (await StateStore.open(dir)).store;
+    expect(await again.getStates(['lead-1', 'lead-2', 'lead-9', 'lead-3'])).toEqual([state(1), state(2), undefined, state(3)]);
+    expect([await again.checkpoint(0), await again.checkpoint(3), await again.checkpoint(1)]).toEqual([12n, 5n, undefined]);
+    await again.close();
+  });
+
+  it('moves a directory RocksDB cannot open aside and starts empty, saying so', async () => {
+    const dir = path.join(root, 'db');
+    const { store } = await StateStore.open(dir);
+    await store.apply(0, [state(1)], 1n);
+    await store.close();
+    for (const f of fs.readdirSync(dir)) if (f.startsWith('MANIFEST') || f === 'CURRENT') fs.writeFileSync(path.join(dir, f), 'garbage');
+
+    const reopened = await StateStore.open(dir);
+    expect(reopened.rebuilt).toMatch(/^RocksDB could not open .+; moved it to .+\.corrupt-\d+ and will restore from the changelog$/);
+    expect(await reopened.store.getStates(['lead-1'])).toEqual([undefined]);
+    expect(await reopened.store.checkpoint(0)).toBeUndefined();
+    await reopened.store.close();
+  });
+
+  it('treats an unreadable checkpoint as none, so the partition is replayed from the start', async () => {
+    const { store } = await StateStore.open(path.join(root, 'db'));
+    await store.db.batch([{ type: 'put', key: 'c/2', value: Buffer.from('not-a-number') }]);
+    expect(await store.checkpoint(2)).toBeUndefined();
+    await store.close();
+  });
+});

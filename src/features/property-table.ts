@@ -22,6 +22,8 @@ export interface PropertyVersion {
 
 export class PropertyTable {
   private readonly versions = new Map<string, PropertyVersion[]>();
+  /** Every listing that was ever in an area; `asOf` decides whether it counts at a given time. */
+  private readonly byArea = new Map<string, Set<string>>();
 
   get size(): number {
     return this.versions.size;
@@ -49,6 +51,9 @@ export class PropertyTable {
     };
     list.splice(i, 0, version);
     this.versions.set(e.property_id, list);
+    const area = this.byArea.get(e.area);
+    if (area) area.add(e.property_id);
+    else this.byArea.set(e.area, new Set([e.property_id]));
     return version;
   }
 
@@ -72,5 +77,9 @@ export class PropertyTable {
 
   ids(): IterableIterator<string> {
     return this.versions.keys();
+  }
+
+  inArea(area: string): ReadonlySet<string> {
+    return this.byArea.get(area) ?? new Set();
   }
 }

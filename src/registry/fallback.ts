@@ -29,11 +29,20 @@ function reader(spec: readonly FeatureSpec[]): (row: Float32Array, offset: numbe
 const lead = reader(LEAD_FEATURES);
 const match = reader(MATCH_FEATURES);
 
+/** The lead_scorer rule's weights; also what LeadScore's top reasons are read from. */
+export const LEAD_RULE_WEIGHTS: Readonly<Record<string, number>> = {
+  log_tour_requests_30d: 0.9,
+  log_calls_30d: 0.6,
+  log_saves_7d: 0.4,
+  log_email_clicks_30d: 0.3,
+  source_referral: 0.5,
+  days_since_last_engagement: -0.04,
+};
+
 function leadScore(row: Float32Array, o: number): number {
-  const f = (n: string): number => lead(row, o, n);
-  return sigmoid(
-    -2.9 + 0.9 * f('log_tour_requests_30d') + 0.6 * f('log_calls_30d') + 0.4 * f('log_saves_7d') + 0.3 * f('log_email_clicks_30d') + 0.5 * f('source_referral') - 0.04 * f('days_since_last_engagement'),
-  );
+  let x = -2.9;
+  for (const [name, w] of Object.entries(LEAD_RULE_WEIGHTS)) x += w * lead(row, o, name);
+  return sigmoid(x);
 }
 
 function churnScore(row: Float32Array, o: number): number {

@@ -1,0 +1,213 @@
+import path from 'node:path';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { InferenceCombiner } from '../batch/inference-combiner';
+import { ResultCache } from '../cache/result-cache';
+import type { Config } from '../config/schema';
+import { CoPartitionedAssigner } from '../consume/co-partitioned-assigner';
+import { AvroDecoder } from '../decode/avro-decoder';
+import { ScorestreamError, errorMessage } from '../errors';
+import { AREA_CENTERS } from '../features/export';
+import { MODEL_FEATURES } from '../features/spec';
+import { WorkerInference } from '../infer/worker-inference';
+import { sleep } from '../local/wait';
+import { AvroEncoder } from '../publish/avro-encoder';
+import { ModelRegistry, type RegistryEvent } from '../registry/registry';
+import { readSchema } from '../schemas/files';
+import type { ChurnRisk, LeadScore, PropertyMatches } from '../schemas/types';
+import { StateStore } from '../state/store';
+import { topicNames, valueSubject, type TopicNames } from '../topics/names';
+import { DependencyUnavailable, processBatch, type BatchResult, type TaskDeps } from './batch-task';
+import { PropertyLoader } from './property-loader';
+import { TransactionalProducers } from './producers';
+import { restoreChangelog } from './restore';
+import { TaskLocks } from './task-lock';
+
+export interface ProcessorEvents {
+  onBatch?(topic: string, partition: number, result: BatchResult): void;
+  onLog?(level: 'info' | 'warn' | 'error', message: string): void;
+  onRegistryEvent?(event: RegistryEvent): void;
+}
+
+/**
+ * The processor: a consumer group over lead.events and engagement.events (co-partitioned
+ * assignment), a transactional producer per input partition, state restored from the changelog
+ * before a partition's first batch, and the property table read whole. The checkpoint order is
+ * written down once, in processBatch: outputs + changelog + DLQ + offsets in one transaction,
+ * then state into RocksDB with its changelog offset.
+ */
+export class Processor {
+  private consumer: Consumer | undefined;
+  private admin: Admin | undefined;
+  private producers: TransactionalProducers | undefined;
+  private loader: PropertyLoader | undefined;
+  private registry: ModelRegistry | undefined;
+  private store: StateStore | undefined;
+  private readonly locks = new TaskLocks();
+  private readonly ready = new Map<number, Promise<void>>();
+  private readonly names: TopicNames;
+  private stopping = false;
+  private running = false;
+
+  constructor(
+    private readonly config: Config,
+    private readonly kafka: Kafka,
+    private readonly registryUrl: string,
+    private readonly events: ProcessorEvents = {},
+  ) {
+    this.names = topicNames(config.appId, config.topicPrefix);
+  }
+
+  private log(level: 'info' | 'warn' | 'error', message: string): void {
+    if (this.events.onLog) this.events.onLog(level, message);
+    else process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg: message })}\n`);
+  }
+
+  /** Started, the property table loaded, and consuming. */
+  get isReady(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    const c = this.config;
+    const schemaRegistry = new SchemaRegistry({ host: this.registryUrl, ...(c.registryUsername ? { auth: { username: c.registryUsername, password: c.registryPassword } } : {}) });
+    const schemaId = async (topic: string): Promise<number> => {
+      try {
+        return await schemaRegistry.getLatestSchemaId(valueSubject(topic));
+      } catch (err: unknown) {
+        throw new ScorestreamError('CONFIG_INVALID', `no schema registered for ${topic} (${errorMessage(err)}): run scorestream topics create`, { cause: err });
+      }
+    };
+    const encoders = {
+      lead_scorer: new AvroEncoder<LeadScore>(await schemaId(this.names.outputs.lead_scorer), readSchema('LeadScore')),
+      property_matcher: new AvroEncoder<PropertyMatches>(await schemaId(this.names.outputs.property_matcher), readSchema('PropertyMatches')),
+      churn_predictor: new AvroEncoder<ChurnRisk>(await schemaId(this.names.outputs.churn_predictor), readSchema('ChurnRisk')),
+    };
+    const registry = new ModelRegistry(
+      {
+        modelsDir: c.modelsDir,
+        versions: { lead_scorer: c.leadScorerVersion, property_matcher: c.propertyMatcherVersion, churn_predictor: c.churnPredictorVersion },
+        precision: c.precision,
+        session: { provider: c.provider, intraOpThreads: c.intraOpThreads },
+        breaker: { failureThreshold: c.breakerFailures, cooldownMs: c.breakerCooldownMs },
+        ...(this.events.onRegistryEvent ? { onEvent: this.events.onRegistryEvent } : {}),
+      },
+      new WorkerInference(),
+    );
+    this.registry = registry;
+    await registry.start();
+    const opened = await StateStore.open(path.join(c.stateDir, c.appId));
+    if (opened.rebuilt) this.log('warn', opened.rebuilt);
+    this.store = opened.store;
+    this.admin = this.kafka.admin();
+    await this.admin.connect();
+    this.loader = new PropertyLoader(this.kafka, this.admin, new AvroDecoder(schemaRegistry, readSchema('PropertyEvent'), 'PropertyEvent'), this.names.property, c.appId);
+    await this.loader.start();
+    this.log('info', `property table loaded: ${this.loader.table.size} listings`);
+
+    const deps: TaskDeps = {
+      names: this.names,
+      groupId: c.appId,
+      decoders: {
+        lead: new AvroDecoder(schemaRegistry, readSchema('LeadEvent'), 'LeadEvent'),
+        engagement: new AvroDecoder(schemaRegistry, readSchema('EngagementEvent'), 'EngagementEvent'),
+      },
+      encoders,
+      store: this.store,
+      properties: this.loader.table,
+      areas: AREA_CENTERS,
+      registry,
+      combiner: new InferenceCombiner((model, rows, count) => registry.score(model, rows, count), {
+        maxRows: c.batchMaxRecords * 4,
+        lingerMs: c.batchLingerMs,
+        width: (m) => MODEL_FEATURES[m].length,
+      }),
+      cache: new ResultCache(this.store.db, { maxEntries: c.cacheMaxEntries, ttlMs: c.cacheTtlMs }),
+      now: Date.now,
+    };
+    this.producers = new TransactionalProducers(this.kafka, c.appId);
+    const consumer = this.kafka.consumer({
+      groupId: c.appId,
+      readUncommitted: false,
+      partitionAssigners: [CoPartitionedAssigner],
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: Math.max(50, c.batchLingerMs),
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [this.names.lead, this.names.engagement], fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: Math.max(1, c.partitions * 2),
+      eachBatch: (payload) => this.eachBatch(deps, payload),
+    });
+    this.running = true;
+  }
+
+  /** New partitions: initialize their producers (fencing zombies), then restore their state. */
+  private onAssignment(assignment: Record<string, number[]>): void {
+    const partitions = [...new Set(Object.values(assignment).flat())];
+    void this.producers?.releasePartitions((p) => partitions.includes(p));
+    for (const p of [...this.ready.keys()]) if (!partitions.includes(p)) this.ready.delete(p);
+    for (const p of partitions) {
+      if (this.ready.has(p)) continue;
+      const prepared = this.locks.run(p, async () => {
+        const producers = this.producers as TransactionalProducers;
+        await producers.get(this.names.lead, p);
+        await producers.get(this.names.engagement, p);
+        const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.config.appId);
+        if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`);
+      });
+      prepared.catch((err: unknown) => {
+        this.ready.delete(p);
+        this.log('error', `partition ${p}: preparing failed: ${errorMessage(err)}`);
+      });
+      this.ready.set(p, prepared);
+    }
+  }
+
+  private async eachBatch(deps: TaskDeps, { batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+    const { topic, partition } = batch;
+    await (this.ready.get(partition) ?? Promise.reject(new Error(`partition ${partition} is not assigned here`)));
+    const size = this.config.batchMaxRecords;
+    for (let i = 0; i < batch.messages.length && isRunning() && !isStale() && !this.stopping; i += size) {
+      const chunk = batch.messages.slice(i, i + size);
+      let wait = 200;
+      for (;;) {
+        try {
+          const result = await this.locks.run(partition, async () => processBatch(deps, await (this.producers as TransactionalProducers).get(topic, partition), topic, partition, chunk));
+          resolveOffset((chunk[chunk.length - 1] as { offset: string }).offset);
+          this.events.onBatch?.(topic, partition, result);
+          break;
+        } catch (err: unknown) {
+          if (!(err instanceof DependencyUnavailable)) {
+            // A failed transaction was aborted; a fresh producer (same transactional id) takes over.
+            await this.producers?.discard(topic, partition);
+            throw err;
+          }
+          this.log('warn', `${topic}[${partition}]: ${err.message}; retrying in ${wait} ms`);
+          await heartbeat();
+          await sleep(wait);
+          wait = Math.min(wait * 2, 10_000);
+          if (!isRunning() || isStale() || this.stopping) return;
+        }
+      }
+      await heartbeat();
+    }
+  }
+
+  /** Finishes the batch in flight (its transaction commits or aborts), then leaves the group. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.running = false;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.loader?.stop().catch(() => undefined);
+    await this.producers?.close();
+    await this.admin?.disconnect().catch(() => undefined);
+    await this.registry?.close();
+    await this.store?.close().catch(() => undefined);
+  }
+}

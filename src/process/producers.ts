@@ -1,0 +1,72 @@
+import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners } from 'kafkajs';
+
+/**
+ * One transactional, idempotent producer per input topic-partition, transactionalId
+ * `<app>-<topic>-<partition>`: KafkaJS has no KIP-447, so zombie fencing relies on the next owner
+ * of a partition initializing the same transactional id. CONCURRENT_TRANSACTIONS right after a
+ * commit is common and short, so the retry backoff starts far below KafkaJS's 300 ms (kafkajs#304).
+ */
+export class TransactionalProducers {
+  private readonly producers = new Map<string, Promise<Producer>>();
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly appId: string,
+  ) {}
+
+  static transactionalId(appId: string, topic: string, partition: number): string {
+    return `${appId}-${topic}-${partition}`;
+  }
+
+  /** The producer of a topic-partition, initialized: its first InitProducerId fences older owners. */
+  get(topic: string, partition: number): Promise<Producer> {
+    const id = TransactionalProducers.transactionalId(this.appId, topic, partition);
+    let producer = this.producers.get(id);
+    if (!producer) {
+      producer = this.create(id);
+      this.producers.set(id, producer);
+      producer.catch(() => this.producers.delete(id));
+    }
+    return producer;
+  }
+
+  private async create(transactionalId: string): Promise<Producer> {
+    const producer = this.kafka.producer({
+      transactionalId,
+      idempotent: true,
+      maxInFlightRequests: 1,
+      transactionTimeout: 60_000,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
+    });
+    await producer.connect();
+    // An empty transaction initializes the producer id now, which fences a zombie and aborts its
+    // open transaction, so the changelog is stable before it is restored.
+    const tx = await producer.transaction();
+    await tx.abort();
+    return producer;
+  }
+
+  /** After a failed transaction: drop the producer so the next batch gets a fresh one. */
+  async discard(topic: string, partition: number): Promise<void> {
+    const id = TransactionalProducers.transactionalId(this.appId, topic, partition);
+    const producer = this.producers.get(id);
+    this.producers.delete(id);
+    await producer?.then((p) => p.disconnect()).catch(() => undefined);
+  }
+
+  async releasePartitions(keep: (partition: number) => boolean): Promise<void> {
+    for (const id of [...this.producers.keys()]) {
+      const partition = Number(id.slice(id.lastIndexOf('-') + 1));
+      if (keep(partition)) continue;
+      const producer = this.producers.get(id);
+      this.producers.delete(id);
+      await producer?.then((p) => p.disconnect()).catch(() => undefined);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.releasePartitions(() => false);
+  }
+}

@@ -1,0 +1,71 @@
+import { randomUUID } from 'node:crypto';
+import type { Admin, Kafka } from 'kafkajs';
+import { decodeState } from '../state/codec';
+import type { StateStore } from '../state/store';
+
+export interface RestoreResult {
+  readonly partitions: number[];
+  readonly records: number;
+  readonly seconds: number;
+}
+
+/**
+ * Brings the store up to the end of changelog partitions `partitions`, from each one's checkpoint
+ * (from the start when there is none). Call it after the partition's producers are initialized:
+ * that fences any zombie and ends its open transaction, so the end offset is stable. The store is
+ * caught up when only a transaction marker remains after its checkpoint.
+ */
+export async function restoreChangelog(kafka: Kafka, admin: Admin, store: StateStore, changelog: string, partitions: readonly number[], appId: string): Promise<RestoreResult> {
+  const t0 = Date.now();
+  const offsets = await admin.fetchTopicOffsets(changelog);
+  const plan = new Map<number, { from: bigint; end: bigint }>();
+  for (const p of partitions) {
+    const o = offsets.find((x) => x.partition === p);
+    if (!o) continue;
+    const low = BigInt(o.low);
+    const end = BigInt(o.high);
+    const checkpoint = await store.checkpoint(p);
+    const from = checkpoint === undefined || checkpoint < low ? low : checkpoint;
+    if (from < end - 1n) plan.set(p, { from, end });
+  }
+  if (plan.size === 0) return { partitions: [], records: 0, seconds: (Date.now() - t0) / 1000 };
+
+  let records = 0;
+  const pending = new Set(plan.keys());
+  const consumer = kafka.consumer({ groupId: `${appId}-restore-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic: changelog, fromBeginning: true });
+    await new Promise<void>((resolve, reject) => {
+      const reached = (partition: number, lastOffset: string): void => {
+        const target = plan.get(partition);
+        if (target && BigInt(lastOffset) >= target.end - 1n) pending.delete(partition);
+        if (pending.size === 0) resolve();
+      };
+      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+        const mine = payload.memberAssignment[changelog] ?? [];
+        const others = mine.filter((p) => !plan.has(p));
+        if (others.length > 0) consumer.pause([{ topic: changelog, partitions: others }]);
+        for (const [partition, { from }] of plan) consumer.seek({ topic: changelog, partition, offset: from.toString() });
+      });
+      // Emitted also for fetches that held only transaction markers, which eachBatch never sees.
+      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
+      consumer
+        .run({
+          eachBatch: async ({ batch }) => {
+            const target = plan.get(batch.partition);
+            if (!target) return;
+            const fresh = batch.messages.filter((m) => BigInt(m.offset) >= target.from && m.value !== null);
+            if (fresh.length === 0) return;
+            // The last write of a lead wins, as it did when the records were produced.
+            await store.apply(batch.partition, fresh.map((m) => decodeState(m.value as Buffer)), BigInt((fresh[fresh.length - 1] as { offset: string }).offset) + 1n);
+            records += fresh.length;
+          },
+        })
+        .catch(reject);
+    });
+  } finally {
+    await consumer.disconnect();
+  }
+  return { partitions: [...plan.keys()], records, seconds: (Date.now() - t0) / 1000 };
+}

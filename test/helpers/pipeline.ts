@@ -1,0 +1,144 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { loadConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { AREA_CENTERS } from '../../src/features/export';
+import { candidates } from '../../src/features/candidates';
+import { leadFeatures } from '../../src/features/lead-features';
+import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../src/features/lead-state';
+import { matchFeatures } from '../../src/features/match-features';
+import { PropertyTable } from '../../src/features/property-table';
+import { MainThreadInference } from '../../src/infer/main-thread-inference';
+import { createKafka } from '../../src/kafka/client';
+import { readTopic } from '../../src/kafka/read-topic';
+import { Processor } from '../../src/process/processor';
+import { ModelRegistry } from '../../src/registry/registry';
+import type { EngagementEvent, LeadEvent, PropertyEvent } from '../../src/schemas/types';
+import { createTopics } from '../../src/topics/create';
+import { topicNames, valueSubject, type TopicNames } from '../../src/topics/names';
+import { MODELS_DIR } from './models';
+import { produceEncoded } from './produce';
+import { testEndpoints } from './services';
+
+/**
+ * A scratch deployment for processor tests: its own topic prefix, app id and state directory on
+ * the shared broker and registry, topics created, and everything removed at `cleanup`.
+ */
+export class TestPipeline {
+  readonly id = randomUUID().slice(0, 8);
+  readonly names: TopicNames;
+  readonly stateDir: string;
+  readonly kafka: Kafka;
+  readonly admin: Admin;
+  readonly registry: SchemaRegistry;
+  readonly brokers: string[];
+  readonly registryUrl: string;
+  private readonly processors: Processor[] = [];
+
+  constructor() {
+    const { brokers, registryUrl } = testEndpoints();
+    this.brokers = brokers;
+    this.registryUrl = registryUrl;
+    this.names = topicNames(`t${this.id}`, `test.${this.id}.`);
+    this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-pipe-'));
+    this.kafka = createKafka({ brokers, clientId: `test-${this.id}` });
+    this.admin = this.kafka.admin();
+    this.registry = new SchemaRegistry({ host: registryUrl });
+  }
+
+  config(env: Record<string, string> = {}): Config {
+    return loadConfig({
+      env: {
+        SCORESTREAM_APP_ID: `t${this.id}`,
+        SCORESTREAM_TOPICS_PREFIX: `test.${this.id}.`,
+        SCORESTREAM_TOPICS_PARTITIONS: '2',
+        SCORESTREAM_STATE_DIR: this.stateDir,
+        SCORESTREAM_MODELS_DIR: MODELS_DIR,
+        SCORESTREAM_HTTP_PORT: '0',
+        KAFKA_BROKERS: this.brokers.join(','),
+        SCHEMA_REGISTRY_URL: this.registryUrl,
+        ...env,
+      },
+    });
+  }
+
+  async setUp(): Promise<void> {
+    await this.admin.connect();
+    await createTopics(this.admin, this.registry, this.names, 2, 1);
+  }
+
+  async startProcessor(env: Record<string, string> = {}, logs: string[] = []): Promise<Processor> {
+    const p = new Processor(this.config(env), this.kafka, this.registryUrl, { onLog: (_level, message) => logs.push(message), onRegistryEvent: () => undefined });
+    this.processors.push(p);
+    await p.start();
+    return p;
+  }
+
+  async produce(topic: string, events: readonly (LeadEvent | EngagementEvent | PropertyEvent)[]): Promise<void> {
+    const id = await this.registry.getLatestSchemaId(valueSubject(topic));
+    await produceEncoded(this.kafka, this.registry, id, topic, events, (e) => ('lead_id' in e ? e.lead_id : e.property_id));
+  }
+
+  /** Every record of `topic`, read_committed, once `count` have arrived. */
+  read(topic: string, count: number, timeoutMs = 240_000): Promise<KafkaMessage[]> {
+    return readTopic(this.kafka, { topic, groupId: `${topic}-read-${randomUUID().slice(0, 6)}`, readCommitted: true, until: (r) => r.length >= count, timeoutMs });
+  }
+
+  async cleanup(): Promise<void> {
+    for (const p of this.processors) await p.stop().catch(() => undefined);
+    const all = [...this.names.inputs, ...Object.values(this.names.outputs), ...this.names.inputs.map(this.names.dlq), this.names.changelog];
+    await this.admin.deleteTopics({ topics: all }).catch(() => undefined);
+    for (const t of this.names.valueSchemas.keys()) for (const q of ['', '?permanent=true']) await fetch(`${this.registryUrl}/subjects/${valueSubject(t)}${q}`, { method: 'DELETE' });
+    await this.admin.disconnect();
+    fs.rmSync(this.stateDir, { recursive: true, force: true });
+  }
+}
+
+export const header = (m: KafkaMessage, name: string): string | undefined => m.headers?.[name]?.toString();
+
+/**
+ * What the processor must output, computed directly: each lead's events applied in the given
+ * order (lead events, then engagement events), features by the same code, scored by a registry
+ * of its own (fp32). Keyed by event id.
+ */
+export async function expectedScores(
+  properties: readonly PropertyEvent[],
+  ordered: readonly (LeadEvent | EngagementEvent)[],
+): Promise<Map<string, { lead: number; churn: number; matches: string[] }>> {
+  const direct = new ModelRegistry(
+    { modelsDir: MODELS_DIR, versions: { lead_scorer: 'latest', property_matcher: 'latest', churn_predictor: 'latest' }, precision: 'fp32', session: { provider: 'cpu', intraOpThreads: 1 }, breaker: { failureThreshold: 5, cooldownMs: 1000 }, onEvent: () => undefined },
+    new MainThreadInference(),
+  );
+  await direct.start();
+  const table = new PropertyTable();
+  for (const e of properties) table.apply(e);
+  const expected = new Map<string, { lead: number; churn: number; matches: string[] }>();
+  const states = new Map<string, LeadState>();
+  try {
+    for (const e of ordered) {
+      const next = 'engagement_type' in e ? applyEngagementEvent(states.get(e.lead_id), e) : applyLeadEvent(states.get(e.lead_id), e);
+      const row = leadFeatures(next, e.occurred_at);
+      if (!row.ok) continue; // the processor sends these to the DLQ and keeps the old state
+      states.set(e.lead_id, next);
+      const listings = candidates(next, table, e.occurred_at);
+      const flat = Float32Array.from(listings.flatMap((l) => {
+        const r = matchFeatures(next, l, e.occurred_at, AREA_CENTERS);
+        return r.ok ? Array.from(r.row) : [];
+      }));
+      const matches = (await direct.score('property_matcher', flat, listings.length)).scores;
+      const ranked = listings.map((l, i) => ({ id: l.property_id, s: matches[i] as number })).sort((a, b) => b.s - a.s || (a.id < b.id ? -1 : 1));
+      expected.set(e.event_id, {
+        lead: (await direct.score('lead_scorer', row.row, 1)).scores[0] as number,
+        churn: (await direct.score('churn_predictor', row.row, 1)).scores[0] as number,
+        matches: ranked.slice(0, 5).map((m) => `${m.id}:${m.s}`),
+      });
+    }
+  } finally {
+    await direct.close();
+  }
+  return expected;
+}

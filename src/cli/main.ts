@@ -4,10 +4,12 @@ import { demoCommand } from './demo-command';
 import { featuresCommand } from './features-command';
 import { generateCommand } from './generate-command';
 import { topicsCommand } from './topics-command';
+import { runCommand } from './run-command';
 import { describeConfig, loadConfig } from '../config/load';
 import { SERVICES_USAGE, servicesCommand } from './services-command';
 
 const USAGE = `usage: scorestream <command>
+  run         the processor: consume, score, publish exactly once (configuration: scorestream config)
   demo        start local services if none are configured and run the main job
   services    manage the local Kafka and schema registry (see: scorestream services --help)
   generate    write a seeded synthetic event history as JSONL (see: scorestream generate --help)
@@ -29,6 +31,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return featuresCommand(rest, print);
     case 'topics':
       return topicsCommand(rest, print);
+    case 'run':
+      return runCommand(rest, print);
     case 'config':
       describeConfig(loadConfig()).forEach((line) => print(line));
       return 0;

@@ -22,6 +22,8 @@ export const SCHEMA = {
   replicationFactor: int('topics.replicationFactor', 1, 'replication factor of topics scorestream creates (3 in production)', 1, 10),
   batchMaxRecords: int('batch.maxRecords', 512, 'a partition batch is scored when it holds this many records...', 1, 100_000),
   batchLingerMs: int('batch.lingerMs', 20, '...or when its oldest record has waited this long', 0, 60_000),
+  sessionTimeoutMs: int('consumer.sessionTimeoutMs', 30_000, 'how long the group waits for a silent instance before moving its partitions', 6_000, 300_000),
+  rebalanceTimeoutMs: int('consumer.rebalanceTimeoutMs', 60_000, 'how long a rebalance waits for members to rejoin', 1_000, 600_000),
   maxInflightRecords: int('inflight.maxRecords', 20_000, 'records fetched but not yet committed; past this, partitions are paused (bounded memory)', 1, 10_000_000),
   cacheMaxEntries: int('cache.maxEntries', 100_000, 'in-memory result cache entries (LRU) in front of RocksDB; 0 disables it', 0, 100_000_000),
   cacheTtlMs: int('cache.ttlMs', 3_600_000, 'how long a cached score may be reused', 0, 365 * 86_400_000),

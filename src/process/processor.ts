@@ -10,6 +10,7 @@ import { ScorestreamError, errorMessage } from '../errors';
 import { AREA_CENTERS } from '../features/export';
 import { MODEL_FEATURES } from '../features/spec';
 import { WorkerInference } from '../infer/worker-inference';
+import type { Metrics } from '../ops/metrics';
 import { sleep } from '../local/wait';
 import { AvroEncoder } from '../publish/avro-encoder';
 import { ModelRegistry, type RegistryEvent } from '../registry/registry';
@@ -24,6 +25,7 @@ import { restoreChangelog } from './restore';
 import { TaskLocks } from './task-lock';
 
 export interface ProcessorEvents {
+  metrics?: Metrics;
   onBatch?(topic: string, partition: number, result: BatchResult): void;
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
   onRegistryEvent?(event: RegistryEvent): void;
@@ -48,6 +50,10 @@ export class Processor {
   private readonly names: TopicNames;
   private stopping = false;
   private running = false;
+  /** Partitions assigned here whose producers or restore are not done yet. */
+  private readonly preparing = new Set<number>();
+  private cache: ResultCache | undefined;
+  private cacheSeen = { hits: 0, misses: 0 };
 
   constructor(
     private readonly config: Config,
@@ -63,9 +69,43 @@ export class Processor {
     else process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg: message })}\n`);
   }
 
-  /** Started, the property table loaded, and consuming. */
+  /** Consuming, the property table loaded, and the state of every assigned partition restored. */
   get isReady(): boolean {
-    return this.running;
+    return this.running && this.preparing.size === 0;
+  }
+
+  health(): { ok: boolean; models: ReturnType<ModelRegistry['health']> } {
+    return { ok: this.running, models: this.registry?.health() ?? [] };
+  }
+
+  private onRegistryEvent(e: RegistryEvent): void {
+    const m = this.events.metrics;
+    if (m) {
+      if (e.type === 'loaded') m.modelSwaps.inc({ model: e.model, version: e.version });
+      if (e.type === 'provider_fallback') m.providerFallbacks.inc({ model: e.model });
+      if (e.type === 'breaker') m.breakerOpen.set({ model: e.model }, e.state === 'closed' ? 0 : 1);
+    }
+    if (this.events.onRegistryEvent) this.events.onRegistryEvent(e);
+    else if (e.type !== 'breaker' || e.state !== 'half_open') this.log(e.type === 'load_failed' ? 'error' : e.type === 'loaded' ? 'info' : 'warn', JSON.stringify(e));
+  }
+
+  private record(topic: string, result: BatchResult, seconds: number): void {
+    const m = this.events.metrics;
+    if (!m) return;
+    m.recordsIn.inc({ topic }, result.records);
+    const scored = result.outputs / 3;
+    for (const out of Object.values(this.names.outputs)) if (scored > 0) m.recordsOut.inc({ topic: out }, scored);
+    for (const d of result.dlq) m.recordsDlq.inc({ topic, reason: d.reason });
+    m.batchRecords.observe(result.records);
+    m.batchSeconds.observe(seconds);
+    const now = Date.now();
+    for (const t of result.inputTimes) m.endToEnd.observe(Math.max(0, now - t) / 1000);
+    if (this.cache) {
+      m.cacheHits.inc(this.cache.hits - this.cacheSeen.hits);
+      m.cacheMisses.inc(this.cache.misses - this.cacheSeen.misses);
+      this.cacheSeen = { hits: this.cache.hits, misses: this.cache.misses };
+    }
+    m.ready.set(this.isReady ? 1 : 0);
   }
 
   async start(): Promise<void> {
@@ -90,7 +130,7 @@ export class Processor {
         precision: c.precision,
         session: { provider: c.provider, intraOpThreads: c.intraOpThreads },
         breaker: { failureThreshold: c.breakerFailures, cooldownMs: c.breakerCooldownMs },
-        ...(this.events.onRegistryEvent ? { onEvent: this.events.onRegistryEvent } : {}),
+        onEvent: (e) => this.onRegistryEvent(e),
       },
       new WorkerInference(),
     );
@@ -117,12 +157,18 @@ export class Processor {
       properties: this.loader.table,
       areas: AREA_CENTERS,
       registry,
-      combiner: new InferenceCombiner((model, rows, count) => registry.score(model, rows, count), {
+      combiner: new InferenceCombiner(async (model, rows, count) => {
+        const t0 = process.hrtime.bigint();
+        const result = await registry.score(model, rows, count);
+        this.events.metrics?.inferenceSeconds.observe({ model }, Number(process.hrtime.bigint() - t0) / 1e9);
+        if (result.fallback !== null) this.events.metrics?.fallbacks.inc({ model, reason: result.fallback });
+        return result;
+      }, {
         maxRows: c.batchMaxRecords * 4,
         lingerMs: c.batchLingerMs,
         width: (m) => MODEL_FEATURES[m].length,
       }),
-      cache: new ResultCache(this.store.db, { maxEntries: c.cacheMaxEntries, ttlMs: c.cacheTtlMs }),
+      cache: (this.cache = new ResultCache(this.store.db, { maxEntries: c.cacheMaxEntries, ttlMs: c.cacheTtlMs })),
       now: Date.now,
     };
     this.producers = new TransactionalProducers(this.kafka, c.appId);
@@ -130,12 +176,16 @@ export class Processor {
       groupId: c.appId,
       readUncommitted: false,
       partitionAssigners: [CoPartitionedAssigner],
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: c.sessionTimeoutMs,
+      rebalanceTimeout: c.rebalanceTimeoutMs,
+      heartbeatInterval: Math.min(3_000, Math.floor(c.sessionTimeoutMs / 3)),
       maxWaitTimeInMs: Math.max(50, c.batchLingerMs),
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
+      this.events.metrics?.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag)),
+    );
     await consumer.connect();
     await consumer.subscribe({ topics: [this.names.lead, this.names.engagement], fromBeginning: true });
     await consumer.run({
@@ -152,14 +202,18 @@ export class Processor {
     const partitions = [...new Set(Object.values(assignment).flat())];
     void this.producers?.releasePartitions((p) => partitions.includes(p));
     for (const p of [...this.ready.keys()]) if (!partitions.includes(p)) this.ready.delete(p);
+    for (const p of [...this.preparing]) if (!partitions.includes(p)) this.preparing.delete(p);
     for (const p of partitions) {
       if (this.ready.has(p)) continue;
+      this.preparing.add(p);
       const prepared = this.locks.run(p, async () => {
         const producers = this.producers as TransactionalProducers;
         await producers.get(this.names.lead, p);
         await producers.get(this.names.engagement, p);
         const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.config.appId);
         if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`);
+        this.preparing.delete(p);
+        this.events.metrics?.ready.set(this.isReady ? 1 : 0);
       });
       prepared.catch((err: unknown) => {
         this.ready.delete(p);
@@ -178,8 +232,10 @@ export class Processor {
       let wait = 200;
       for (;;) {
         try {
+          const t0 = Date.now();
           const result = await this.locks.run(partition, async () => processBatch(deps, await (this.producers as TransactionalProducers).get(topic, partition), topic, partition, chunk));
           resolveOffset((chunk[chunk.length - 1] as { offset: string }).offset);
+          this.record(topic, result, (Date.now() - t0) / 1000);
           this.events.onBatch?.(topic, partition, result);
           break;
         } catch (err: unknown) {

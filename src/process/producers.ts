@@ -38,7 +38,9 @@ export class TransactionalProducers {
       maxInFlightRequests: 1,
       transactionTimeout: 60_000,
       createPartitioner: Partitioners.DefaultPartitioner,
-      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: 12 },
+      // Never give up on a send (KafkaJS warns that capped retries weaken idempotence): a broker
+      // outage stalls the batch, and the transaction timeout bounds how long it stays open.
+      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
     });
     await producer.connect();
     // An empty transaction initializes the producer id now, which fences a zombie and aborts its

@@ -1,0 +1,47 @@
+import client from 'prom-client';
+import { loadConfig } from '../config/load';
+import { kafkaFromConfig } from '../kafka/client';
+import { startHttpServer } from '../ops/http-server';
+import { createMetrics } from '../ops/metrics';
+import { Processor } from '../process/processor';
+import { topicNames } from '../topics/names';
+import { resolveEndpoints } from './endpoints';
+
+/**
+ * `scorestream run`: the processor until SIGTERM or SIGINT, which let the batch in flight commit
+ * (or abort) and leave the group before the process exits 0.
+ */
+export async function runCommand(_args: readonly string[], print: (line: string) => void): Promise<number> {
+  const config = loadConfig();
+  const endpoints = await resolveEndpoints(config, print);
+  const metrics = createMetrics(new client.Registry());
+  const processor = new Processor(config, kafkaFromConfig(config, endpoints.brokers, 'processor'), endpoints.registryUrl, { metrics });
+  const server =
+    config.httpPort > 0
+      ? await startHttpServer(config.httpHost, config.httpPort, metrics, {
+          health: () => {
+            const h = processor.health();
+            return { ok: h.ok, detail: h };
+          },
+          ready: () => processor.isReady,
+        })
+      : undefined;
+  let started: Promise<void> = Promise.resolve();
+  const stopped = new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      print(`scorestream run: ${signal}: finishing the batch in flight, then leaving the group`);
+      // A signal during start-up stops what start has built once it is done building it.
+      started.catch(() => undefined).then(() => processor.stop()).then(resolve, resolve);
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+  started = processor.start();
+  await started;
+  const names = topicNames(config.appId, config.topicPrefix);
+  print(`scorestream run: consuming ${names.lead} and ${names.engagement} as group ${config.appId}${server ? `; metrics and health on http://${config.httpHost}:${config.httpPort}` : ''}`);
+  await stopped;
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  print('scorestream run: stopped');
+  return 0;
+}

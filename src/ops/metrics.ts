@@ -1,0 +1,46 @@
+import client from 'prom-client';
+
+/** Metric names, in one place, with unit suffixes. */
+export const METRIC = {
+  recordsIn: 'scorestream_records_in_total',
+  recordsOut: 'scorestream_records_out_total',
+  recordsDlq: 'scorestream_records_dlq_total',
+  batchRecords: 'scorestream_batch_records',
+  batchSeconds: 'scorestream_batch_seconds',
+  inferenceSeconds: 'scorestream_inference_seconds',
+  endToEndSeconds: 'scorestream_end_to_end_latency_seconds',
+  cacheHits: 'scorestream_cache_hits_total',
+  cacheMisses: 'scorestream_cache_misses_total',
+  fallbacks: 'scorestream_fallbacks_total',
+  breakerOpen: 'scorestream_breaker_open',
+  modelSwaps: 'scorestream_model_swaps_total',
+  providerFallbacks: 'scorestream_execution_provider_fallbacks_total',
+  consumerLag: 'scorestream_consumer_lag_records',
+  ready: 'scorestream_ready',
+} as const;
+
+export type Metrics = ReturnType<typeof createMetrics>;
+
+/** Creates every metric on `registry` (passed in, so tests and several processors stay apart). */
+export function createMetrics(registry: client.Registry) {
+  client.collectDefaultMetrics({ register: registry, prefix: 'scorestream_' });
+  const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+  return {
+    registry,
+    recordsIn: new client.Counter({ name: METRIC.recordsIn, help: 'input records processed (committed), by topic', labelNames: ['topic'], registers: [registry] }),
+    recordsOut: new client.Counter({ name: METRIC.recordsOut, help: 'output records committed, by topic', labelNames: ['topic'], registers: [registry] }),
+    recordsDlq: new client.Counter({ name: METRIC.recordsDlq, help: 'records sent to a DLQ, by input topic and reason', labelNames: ['topic', 'reason'], registers: [registry] }),
+    batchRecords: new client.Histogram({ name: METRIC.batchRecords, help: 'records per partition batch (one transaction)', buckets: [1, 8, 32, 64, 128, 256, 512, 1024, 4096], registers: [registry] }),
+    batchSeconds: new client.Histogram({ name: METRIC.batchSeconds, help: 'time to process and commit one partition batch', buckets: latencyBuckets, registers: [registry] }),
+    inferenceSeconds: new client.Histogram({ name: METRIC.inferenceSeconds, help: 'time of one inference call, by model', labelNames: ['model'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [registry] }),
+    endToEnd: new client.Histogram({ name: METRIC.endToEndSeconds, help: 'from the input record timestamp to the commit of its outputs', buckets: latencyBuckets, registers: [registry] }),
+    cacheHits: new client.Counter({ name: METRIC.cacheHits, help: 'result cache hits', registers: [registry] }),
+    cacheMisses: new client.Counter({ name: METRIC.cacheMisses, help: 'result cache misses', registers: [registry] }),
+    fallbacks: new client.Counter({ name: METRIC.fallbacks, help: 'batches answered by a rule-based fallback, by model and reason', labelNames: ['model', 'reason'], registers: [registry] }),
+    breakerOpen: new client.Gauge({ name: METRIC.breakerOpen, help: '1 while a model circuit breaker is open or half-open', labelNames: ['model'], registers: [registry] }),
+    modelSwaps: new client.Counter({ name: METRIC.modelSwaps, help: 'model versions put into service, by model and version', labelNames: ['model', 'version'], registers: [registry] }),
+    providerFallbacks: new client.Counter({ name: METRIC.providerFallbacks, help: 'models loaded on CPU because the requested provider was unavailable', labelNames: ['model'], registers: [registry] }),
+    consumerLag: new client.Gauge({ name: METRIC.consumerLag, help: 'records behind the end of each input partition, as of the last fetch', labelNames: ['topic', 'partition'], registers: [registry] }),
+    ready: new client.Gauge({ name: METRIC.ready, help: '1 when the property table and the state of every assigned partition are caught up', registers: [registry] }),
+  };
+}

@@ -1,94 +1,124 @@
-import { randomUUID } from 'node:crypto';
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import { Partitioners } from 'kafkajs';
-import { ScorestreamError } from '../errors';
-import { createKafka } from '../kafka/client';
-import { readTopic } from '../kafka/read-topic';
-import { connectOrStartLocal, release } from '../local/connect';
-import { readSchema } from '../schemas/files';
-import type { LeadEvent } from '../schemas/types';
+import { parseArgs } from 'node:util';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import { Partitioners, type Message } from 'kafkajs';
+import client from 'prom-client';
+import { loadConfig } from '../config/load';
+import { kafkaFromConfig } from '../kafka/client';
+import { release } from '../local/connect';
+import { sleep } from '../local/wait';
+import { createMetrics } from '../ops/metrics';
+import { Processor } from '../process/processor';
+import type { EngagementEvent, LeadEvent } from '../schemas/types';
+import { generateHistory } from '../synth/generate';
+import { createTopics } from '../topics/create';
+import { topicNames, valueSubject } from '../topics/names';
+import { intFlag } from './args';
+import { resolveEndpoints } from './endpoints';
+import { LiveSummary } from './live-summary';
 
-const EVENTS = 1000;
+export const DEMO_USAGE = `usage: scorestream demo [--leads N] [--rate EVENTS_PER_S] [--seed S] [--keep-services]
+  the main job for a newcomer: starts the local Kafka and registry when none is configured,
+  creates the topics, streams a synthetic history (issue 3's generator) into lead.events and
+  engagement.events at --rate, runs the processor, and prints a live summary every 2 s until the
+  stream is scored or Ctrl-C; then stops everything it started`;
 
-/**
- * Until the processor exists (issue 4) the demo proves the local stack end to end: it starts the
- * services if none are configured, registers the LeadEvent schema, produces lead events in one
- * Kafka transaction, reads them back read_committed, decodes and compares them.
- */
 export async function demoCommand(args: readonly string[], print: (line: string) => void): Promise<number> {
-  const keep = args.includes('--keep-services');
-  print('scorestream demo: starting or connecting to Kafka and the schema registry...');
-  const endpoints = await connectOrStartLocal();
-  for (const s of endpoints.services) {
-    print(`  ${s.label}: ${s.state === 'started' ? `started in ${s.readySeconds.toFixed(1)} s` : 'already running'} (${s.endpoint})`);
+  const { values } = parseArgs({
+    args: [...args],
+    options: { leads: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'keep-services': { type: 'boolean' }, help: { type: 'boolean' } },
+  });
+  if (values.help) {
+    print(DEMO_USAGE);
+    return 0;
   }
-  const kafka = createKafka({ brokers: endpoints.brokers, clientId: 'scorestream-demo' });
+  const leads = intFlag('leads', values.leads, 4000);
+  const rate = intFlag('rate', values.rate, 2500);
+  const config = loadConfig();
+  print(`scorestream demo: ${leads} synthetic leads streamed at ${rate} events/s; Ctrl-C stops everything`);
+  const endpoints = await resolveEndpoints(config, print);
+  const kafka = kafkaFromConfig(config, endpoints.brokers, 'demo');
   const admin = kafka.admin();
-  const topic = `scorestream.demo.${randomUUID().slice(0, 8)}`;
   const registry = new SchemaRegistry({ host: endpoints.registryUrl });
+  const names = topicNames(config.appId, config.topicPrefix);
+  const summary = new LiveSummary();
+  const metrics = createMetrics(new client.Registry());
+  const processor = new Processor(config, kafka, endpoints.registryUrl, {
+    metrics,
+    onBatch: (_topic, _partition, r) => {
+      summary.recordsIn += r.records;
+      summary.outputs += r.outputs;
+      summary.dlq += r.dlq.length;
+      const now = Date.now();
+      summary.addLatencies(r.inputTimes.map((t) => now - t));
+    },
+    onLog: (level, message) => {
+      if (level !== 'info') print(`  [${level}] ${message}`);
+    },
+    onRegistryEvent: () => undefined,
+  });
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
-    const { id } = await registry.register({ type: SchemaType.AVRO, schema: readSchema('LeadEvent') }, { subject: `${topic}-value` });
-    print(`  registered LeadEvent as schema id ${id} under ${topic}-value`);
-
-    const now = Date.now();
-    const events = Array.from({ length: EVENTS }, (_, i): LeadEvent => ({
-      event_id: randomUUID(),
-      lead_id: `lead-${i % 100}`,
-      event_type: i < 100 ? 'CREATED' : 'UPDATED',
-      occurred_at: now + i,
-      source_channel: 'WEB',
-      status: 'NEW',
-      budget_min: 300_000,
-      budget_max: 450_000 + i,
-      preferred_area: 'Riverside',
-      preferred_property_type: 'CONDO',
-      min_beds: 2,
-      min_baths: 1.5,
-      location: { lat: 40.7, lon: -74.0 },
-      agent_id: null,
-    }));
-    const producer = kafka.producer({
-      transactionalId: `scorestream-demo-${topic}`,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
+    const created = await createTopics(admin, registry, names, config.partitions, config.replicationFactor);
+    print(`  topics: ${created.created.length} created, ${created.existing.length} already there; schemas registered`);
+    const history = generateHistory({ leads, seed: intFlag('seed', values.seed, Date.now() % 1_000_000, 0) });
+    const ids = { property: await registry.getLatestSchemaId(valueSubject(names.property)), lead: await registry.getLatestSchemaId(valueSubject(names.lead)), engagement: await registry.getLatestSchemaId(valueSubject(names.engagement)) };
     await producer.connect();
-    const t0 = Date.now();
-    const tx = await producer.transaction();
+    for (let i = 0; i < history.propertyEvents.length; i += 1000) {
+      const chunk = history.propertyEvents.slice(i, i + 1000);
+      await producer.send({ topic: names.property, messages: await Promise.all(chunk.map(async (e) => ({ key: e.property_id, value: await registry.encode(ids.property, e) }))) });
+    }
+    print(`  ${history.propertyEvents.length} property events written; starting the processor`);
+    await processor.start();
+    const stream = [...history.leadEvents.map((e) => ({ topic: names.lead, id: ids.lead, e })), ...history.engagementEvents.map((e) => ({ topic: names.engagement, id: ids.engagement, e }))].sort(
+      (a, b) => a.e.occurred_at - b.e.occurred_at,
+    );
+    const models = (): string =>
+      processor
+        .health()
+        .models.map((m) => `${m.model} ${m.version ?? 'fallback'}`)
+        .join(', ');
+    const cacheRate = (): number | undefined => {
+      const stats = processor.cacheStats();
+      return stats.hits + stats.misses === 0 ? undefined : stats.hits / (stats.hits + stats.misses);
+    };
+    const ticker = setInterval(() => print(summary.line(cacheRate(), models())), 2000);
     try {
-      const messages = await Promise.all(events.map(async (e) => ({ key: e.lead_id, value: await registry.encode(id, e) })));
-      await tx.send({ topic, messages });
-      await tx.commit();
-    } catch (err: unknown) {
-      await tx.abort();
-      throw err;
-    } finally {
-      await producer.disconnect();
-    }
-    const read = await readTopic(kafka, { topic, groupId: `${topic}-reader`, readCommitted: true, until: (r) => r.length >= EVENTS, timeoutMs: 60_000 });
-    const decoded = new Map<string, unknown>();
-    for (const m of read) {
-      if (m.value) {
-        const value = (await registry.decode(m.value)) as { event_id: string };
-        decoded.set(value.event_id, value);
+      // Paced in 100 ms slices; event time stays the generator's, the record timestamp is now.
+      const slice = Math.max(1, Math.round(rate / 10));
+      for (let i = 0; i < stream.length && !interrupted; i += slice) {
+        const t0 = Date.now();
+        const part = stream.slice(i, i + slice);
+        const byTopic = new Map<string, Message[]>();
+        for (const { topic, id, e } of part) {
+          const list = byTopic.get(topic) ?? [];
+          list.push({ key: e.lead_id, value: await registry.encode(id, e as LeadEvent | EngagementEvent) });
+          byTopic.set(topic, list);
+        }
+        await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })) });
+        summary.produced += part.length;
+        await sleep(Math.max(0, 100 - (Date.now() - t0)));
       }
+      while (!interrupted && summary.recordsIn < summary.produced) await sleep(200);
+    } finally {
+      clearInterval(ticker);
     }
-    const mismatched = events.filter((e) => JSON.stringify(decoded.get(e.event_id)) !== JSON.stringify(e)).length;
-    const seconds = (Date.now() - t0) / 1000;
-    print(`  produced ${EVENTS} LeadEvents in one transaction, read ${read.length} back read_committed in ${seconds.toFixed(2)} s; ${mismatched} differ`);
-    if (mismatched > 0 || read.length !== EVENTS) {
-      throw new ScorestreamError('SMOKE_FAILED', `round trip lost or changed records: ${mismatched} differ, ${read.length} of ${EVENTS} read`);
-    }
-    print('scorestream demo: round trip OK. (The scoring pipeline arrives with issue 4.)');
+    print(summary.line(cacheRate(), models()));
+    print(interrupted ? 'scorestream demo: interrupted; stopping' : `scorestream demo: all ${summary.produced.toLocaleString('en-US')} events scored; stopping`);
     return 0;
   } finally {
-    await admin.deleteTopics({ topics: [topic] }).catch(() => undefined);
-    await fetch(`${endpoints.registryUrl}/subjects/${topic}-value`, { method: 'DELETE' }).catch(() => undefined);
-    await admin.disconnect();
-    if (keep) print('  --keep-services: leaving the local services running (scorestream services down stops them)');
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+    await producer.disconnect().catch(() => undefined);
+    await processor.stop();
+    await admin.disconnect().catch(() => undefined);
+    if (values['keep-services']) print('  --keep-services: the local services keep running (scorestream services down stops them)');
     else await release(endpoints);
   }
 }

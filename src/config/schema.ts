@@ -24,7 +24,10 @@ export const SCHEMA = {
   batchLingerMs: int('batch.lingerMs', 20, '...or when its oldest record has waited this long', 0, 60_000),
   sessionTimeoutMs: int('consumer.sessionTimeoutMs', 30_000, 'how long the group waits for a silent instance before moving its partitions', 6_000, 300_000),
   rebalanceTimeoutMs: int('consumer.rebalanceTimeoutMs', 60_000, 'how long a rebalance waits for members to rejoin', 1_000, 600_000),
-  maxInflightRecords: int('inflight.maxRecords', 20_000, 'records fetched but not yet committed; past this, partitions are paused (bounded memory)', 1, 10_000_000),
+  // Bounded memory: KafkaJS fetches a partition again only after its batch is processed, so what is
+  // in flight is at most one fetch, bounded by these two.
+  fetchMaxBytesPerPartition: int('consumer.maxBytesPerPartition', 1_048_576, 'most bytes fetched from one partition at a time', 1024, 1_073_741_824),
+  fetchMaxBytes: int('consumer.maxBytes', 10_485_760, 'most bytes fetched in one request across partitions', 1024, 1_073_741_824),
   cacheMaxEntries: int('cache.maxEntries', 100_000, 'in-memory result cache entries (LRU) in front of RocksDB; 0 disables it', 0, 100_000_000),
   cacheTtlMs: int('cache.ttlMs', 3_600_000, 'how long a cached score may be reused', 0, 365 * 86_400_000),
   modelsDir: str('models.dir', 'models', 'where models/<name>/<version>/ live'),

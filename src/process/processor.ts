@@ -74,6 +74,10 @@ export class Processor {
     return this.running && this.preparing.size === 0;
   }
 
+  cacheStats(): { hits: number; misses: number } {
+    return { hits: this.cache?.hits ?? 0, misses: this.cache?.misses ?? 0 };
+  }
+
   health(): { ok: boolean; models: ReturnType<ModelRegistry['health']> } {
     return { ok: this.running, models: this.registry?.health() ?? [] };
   }
@@ -110,7 +114,13 @@ export class Processor {
 
   async start(): Promise<void> {
     const c = this.config;
-    const schemaRegistry = new SchemaRegistry({ host: this.registryUrl, ...(c.registryUsername ? { auth: { username: c.registryUsername, password: c.registryPassword } } : {}) });
+    const schemaRegistry = new SchemaRegistry({
+      host: this.registryUrl,
+      // A short retry in the client: a longer outage is the processor's to handle, pausing the
+      // partition while it keeps heartbeating (a client retrying for half a minute would not).
+      retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
+      ...(c.registryUsername ? { auth: { username: c.registryUsername, password: c.registryPassword } } : {}),
+    });
     const schemaId = async (topic: string): Promise<number> => {
       try {
         return await schemaRegistry.getLatestSchemaId(valueSubject(topic));
@@ -180,6 +190,8 @@ export class Processor {
       rebalanceTimeout: c.rebalanceTimeoutMs,
       heartbeatInterval: Math.min(3_000, Math.floor(c.sessionTimeoutMs / 3)),
       maxWaitTimeInMs: Math.max(50, c.batchLingerMs),
+      maxBytesPerPartition: c.fetchMaxBytesPerPartition,
+      maxBytes: c.fetchMaxBytes,
     });
     this.consumer = consumer;
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));

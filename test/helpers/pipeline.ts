@@ -14,7 +14,7 @@ import { matchFeatures } from '../../src/features/match-features';
 import { PropertyTable } from '../../src/features/property-table';
 import { MainThreadInference } from '../../src/infer/main-thread-inference';
 import { createKafka } from '../../src/kafka/client';
-import { readTopic } from '../../src/kafka/read-topic';
+import { readToEnd, readTopic } from '../../src/kafka/read-topic';
 import { Processor } from '../../src/process/processor';
 import { ModelRegistry } from '../../src/registry/registry';
 import type { EngagementEvent, LeadEvent, PropertyEvent } from '../../src/schemas/types';
@@ -72,7 +72,8 @@ export class TestPipeline {
   }
 
   async startProcessor(env: Record<string, string> = {}, logs: string[] = []): Promise<Processor> {
-    const p = new Processor(this.config(env), this.kafka, this.registryUrl, { onLog: (_level, message) => logs.push(message), onRegistryEvent: () => undefined });
+    const config = this.config(env);
+    const p = new Processor(config, this.kafka, config.registryUrl, { onLog: (_level, message) => logs.push(message), onRegistryEvent: () => undefined });
     this.processors.push(p);
     await p.start();
     return p;
@@ -86,6 +87,11 @@ export class TestPipeline {
   /** Every record of `topic`, read_committed, once `count` have arrived. */
   read(topic: string, count: number, timeoutMs = 240_000): Promise<KafkaMessage[]> {
     return readTopic(this.kafka, { topic, groupId: `${topic}-read-${randomUUID().slice(0, 6)}`, readCommitted: true, until: (r) => r.length >= count, timeoutMs });
+  }
+
+  /** Everything `topic` holds now, read_committed, to its end: for exact counts. */
+  readAll(topic: string, timeoutMs = 120_000): Promise<KafkaMessage[]> {
+    return readToEnd(this.kafka, this.admin, { topic, groupId: `${topic}-all-${randomUUID().slice(0, 6)}`, readCommitted: true, timeoutMs });
   }
 
   async cleanup(): Promise<void> {

@@ -50,9 +50,13 @@ async function streamWhile(pipe: TestPipeline, events: Parameters<TestPipeline['
   }
 }
 
+/** Waits until every output topic holds `total` records, then reads each to its end. */
 async function outputs(pipe: TestPipeline, total: number): Promise<Map<string, KafkaMessage[]>> {
   const out = new Map<string, KafkaMessage[]>();
-  for (const [model, topic] of Object.entries(pipe.names.outputs)) out.set(model, await pipe.read(topic, total, 300_000));
+  for (const [model, topic] of Object.entries(pipe.names.outputs)) {
+    await pipe.read(topic, total, 300_000);
+    out.set(model, await pipe.readAll(topic));
+  }
   return out;
 }
 

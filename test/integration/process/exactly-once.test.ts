@@ -36,7 +36,8 @@ describe('the processor, exactly once', () => {
     expect(total).toBeGreaterThanOrEqual(10_000);
     const eventTopics = new Map<string, string>([...leadEvents.map((e) => [e.event_id, pipe.names.lead] as const), ...engagementEvents.map((e) => [e.event_id, pipe.names.engagement] as const)]);
     for (const [model, topic] of Object.entries(pipe.names.outputs)) {
-      const records = await pipe.read(topic, total);
+      await pipe.read(topic, total);
+      const records = await pipe.readAll(topic);
       expect(records).toHaveLength(total);
       const sources = new Set(records.map((m) => `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`));
       expect(sources.size).toBe(total);

@@ -1,5 +1,6 @@
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
 import { ScorestreamError } from '../errors';
+import { untilEndOffsets } from './end-offsets';
 
 export interface ReadTopicOptions {
   readonly topic: string;
@@ -54,35 +55,27 @@ export async function readTopic(kafka: Kafka, options: ReadTopicOptions): Promis
  */
 export async function readToEnd(kafka: Kafka, admin: Admin, options: Omit<ReadTopicOptions, 'until'>): Promise<KafkaMessage[]> {
   const ends = new Map((await admin.fetchTopicOffsets(options.topic)).map((o) => [o.partition, BigInt(o.high)]));
-  const waiting = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
   const records: KafkaMessage[] = [];
-  if (waiting.size === 0) return records;
+  if ([...ends.values()].every((end) => end === 0n)) return records;
   const consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: !options.readCommitted, maxWaitTimeInMs: 200 });
   try {
     await consumer.connect();
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new ScorestreamError('SMOKE_FAILED', `${options.topic} not read to its end within ${options.timeoutMs} ms`)), options.timeoutMs);
-      // Also emitted for fetches of transaction markers only, which carry the last offsets.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-        const end = ends.get(payload.partition);
-        if (end !== undefined && BigInt(payload.lastOffset) >= end - 1n) waiting.delete(payload.partition);
-        if (waiting.size === 0) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      consumer
-        .run({
-          eachMessage: async ({ message, partition }) => {
-            if (BigInt(message.offset) < (ends.get(partition) ?? 0n)) records.push(message);
-          },
-        })
-        .catch((err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        });
+    const done = untilEndOffsets(consumer, ends);
+    const running = consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        if (BigInt(message.offset) < (ends.get(partition) ?? 0n)) records.push(message);
+      },
     });
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new ScorestreamError('SMOKE_FAILED', `${options.topic} not read to its end within ${options.timeoutMs} ms`)), options.timeoutMs);
+    });
+    try {
+      await Promise.race([done, timeout, running.then(() => new Promise<never>(() => undefined))]);
+    } finally {
+      clearTimeout(timer);
+    }
     return records;
   } finally {
     await consumer.disconnect();

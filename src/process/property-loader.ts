@@ -4,6 +4,7 @@ import { AvroDecoder } from '../decode/avro-decoder';
 import { PropertyTable } from '../features/property-table';
 import { validatePropertyEvent } from '../features/validate';
 import type { PropertyEvent } from '../schemas/types';
+import { untilEndOffsets } from '../kafka/end-offsets';
 import { sleep } from '../local/wait';
 
 /**
@@ -26,19 +27,11 @@ export class PropertyLoader {
 
   async start(): Promise<void> {
     const ends = new Map((await this.admin.fetchTopicOffsets(this.topic)).map((o) => [o.partition, BigInt(o.high)]));
-    const waiting = new Set([...ends].filter(([, end]) => end > 0n).map(([p]) => p));
     const consumer = this.kafka.consumer({ groupId: `${this.appId}-properties-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
     this.consumer = consumer;
     await consumer.connect();
     await consumer.subscribe({ topic: this.topic, fromBeginning: true });
-    let done: () => void = () => undefined;
-    const caughtUp = new Promise<void>((resolve) => (done = resolve));
-    if (waiting.size === 0) done();
-    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
-      const end = ends.get(payload.partition);
-      if (end !== undefined && BigInt(payload.lastOffset) >= end - 1n) waiting.delete(payload.partition);
-      if (waiting.size === 0) done();
-    });
+    const caughtUp = untilEndOffsets(consumer, ends);
     void consumer.run({
       eachBatch: async ({ batch, heartbeat }) => {
         // A registry outage stops the table, not the process: wait and try again.

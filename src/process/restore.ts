@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
+import { untilEndOffsets } from '../kafka/end-offsets';
 import { decodeState } from '../state/codec';
 import type { StateStore } from '../state/store';
 
@@ -31,39 +32,28 @@ export async function restoreChangelog(kafka: Kafka, admin: Admin, store: StateS
   if (plan.size === 0) return { partitions: [], records: 0, seconds: (Date.now() - t0) / 1000 };
 
   let records = 0;
-  const pending = new Set(plan.keys());
   const consumer = kafka.consumer({ groupId: `${appId}-restore-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: changelog, fromBeginning: true });
-    await new Promise<void>((resolve, reject) => {
-      const reached = (partition: number, lastOffset: string): void => {
-        const target = plan.get(partition);
-        if (target && BigInt(lastOffset) >= target.end - 1n) pending.delete(partition);
-        if (pending.size === 0) resolve();
-      };
-      consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
-        const mine = payload.memberAssignment[changelog] ?? [];
-        const others = mine.filter((p) => !plan.has(p));
-        if (others.length > 0) consumer.pause([{ topic: changelog, partitions: others }]);
-        for (const [partition, { from }] of plan) consumer.seek({ topic: changelog, partition, offset: from.toString() });
-      });
-      // Emitted also for fetches that held only transaction markers, which eachBatch never sees.
-      consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => reached(payload.partition, payload.lastOffset));
-      consumer
-        .run({
-          eachBatch: async ({ batch }) => {
-            const target = plan.get(batch.partition);
-            if (!target) return;
-            const fresh = batch.messages.filter((m) => BigInt(m.offset) >= target.from && m.value !== null);
-            if (fresh.length === 0) return;
-            // The last write of a lead wins, as it did when the records were produced.
-            await store.apply(batch.partition, fresh.map((m) => decodeState(m.value as Buffer)), BigInt((fresh[fresh.length - 1] as { offset: string }).offset) + 1n);
-            records += fresh.length;
-          },
-        })
-        .catch(reject);
+    const done = untilEndOffsets(consumer, new Map([...plan].map(([p, { end }]) => [p, end])));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      const others = (payload.memberAssignment[changelog] ?? []).filter((p) => !plan.has(p));
+      if (others.length > 0) consumer.pause([{ topic: changelog, partitions: others }]);
+      for (const [partition, { from }] of plan) consumer.seek({ topic: changelog, partition, offset: from.toString() });
     });
+    const running = consumer.run({
+      eachBatch: async ({ batch }) => {
+        const target = plan.get(batch.partition);
+        if (!target) return;
+        const fresh = batch.messages.filter((m) => BigInt(m.offset) >= target.from && m.value !== null);
+        if (fresh.length === 0) return;
+        // The last write of a lead wins, as it did when the records were produced.
+        await store.apply(batch.partition, fresh.map((m) => decodeState(m.value as Buffer)), BigInt((fresh[fresh.length - 1] as { offset: string }).offset) + 1n);
+        records += fresh.length;
+      },
+    });
+    await Promise.race([done, running.then(() => new Promise<never>(() => undefined))]);
   } finally {
     await consumer.disconnect();
   }

@@ -31,8 +31,8 @@ export async function demoCommand(args: readonly string[], print: (line: string)
     print(DEMO_USAGE);
     return 0;
   }
-  const leads = intFlag('leads', values.leads, 4000);
-  const rate = intFlag('rate', values.rate, 2500);
+  const leads = intFlag('leads', values.leads, 1500);
+  const rate = intFlag('rate', values.rate, 1500);
   const config = loadConfig();
   print(`scorestream demo: ${leads} synthetic leads streamed at ${rate} events/s; Ctrl-C stops everything`);
   const endpoints = await resolveEndpoints(config, print);

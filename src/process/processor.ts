@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import pino, { type Logger } from 'pino';
 import { InferenceCombiner } from '../batch/inference-combiner';
 import { ResultCache } from '../cache/result-cache';
 import type { Config } from '../config/schema';
@@ -54,6 +55,7 @@ export class Processor {
   private readonly preparing = new Set<number>();
   private cache: ResultCache | undefined;
   private cacheSeen = { hits: 0, misses: 0 };
+  private readonly logger: Logger;
 
   constructor(
     private readonly config: Config,
@@ -62,11 +64,13 @@ export class Processor {
     private readonly events: ProcessorEvents = {},
   ) {
     this.names = topicNames(config.appId, config.topicPrefix);
+    this.logger = pino({ level: config.logLevel, base: { app: config.appId } }, pino.destination(2));
   }
 
-  private log(level: 'info' | 'warn' | 'error', message: string): void {
+  /** Structured logs (pino, to stderr), with a child logger's bindings per partition where given. */
+  private log(level: 'info' | 'warn' | 'error', message: string, bindings: Record<string, unknown> = {}): void {
     if (this.events.onLog) this.events.onLog(level, message);
-    else process.stderr.write(`${JSON.stringify({ level, time: new Date().toISOString(), msg: message })}\n`);
+    else this.logger.child(bindings)[level](message);
   }
 
   /** Consuming, the property table loaded, and the state of every assigned partition restored. */
@@ -223,13 +227,13 @@ export class Processor {
         await producers.get(this.names.lead, p);
         await producers.get(this.names.engagement, p);
         const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.config.appId);
-        if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`);
+        if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`, { partition: p, restored: r.records });
         this.preparing.delete(p);
         this.events.metrics?.ready.set(this.isReady ? 1 : 0);
       });
       prepared.catch((err: unknown) => {
         this.ready.delete(p);
-        this.log('error', `partition ${p}: preparing failed: ${errorMessage(err)}`);
+        this.log('error', `partition ${p}: preparing failed: ${errorMessage(err)}`, { partition: p });
       });
       this.ready.set(p, prepared);
     }
@@ -256,7 +260,7 @@ export class Processor {
             await this.producers?.discard(topic, partition);
             throw err;
           }
-          this.log('warn', `${topic}[${partition}]: ${err.message}; retrying in ${wait} ms`);
+          this.log('warn', `${topic}[${partition}]: ${err.message}; retrying in ${wait} ms`, { topic, partition });
           await heartbeat();
           await sleep(wait);
           wait = Math.min(wait * 2, 10_000);

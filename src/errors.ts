@@ -15,7 +15,6 @@ export const ERROR_CODES = {
   SERVICE_START_FAILED: { retryable: false, exitCode: 1 },
   SERVICE_NOT_READY: { retryable: true, exitCode: 1 },
   SERVICE_STOP_FAILED: { retryable: false, exitCode: 1 },
-  SMOKE_FAILED: { retryable: false, exitCode: 1 },
   MODEL_NOT_FOUND: { retryable: false, exitCode: 1 },
   MODEL_MANIFEST_INVALID: { retryable: false, exitCode: 1 },
   MODEL_CHECKSUM_MISMATCH: { retryable: false, exitCode: 1 },

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { EngagementEvent, LeadEvent } from '../schemas/types';
 import type { History } from '../synth/generate';
-import { AREAS } from '../synth/world';
+import { AREA_CENTERS } from '../synth/world';
 import { leadFeatures } from './lead-features';
 import { applyEngagementEvent, applyLeadEvent, type LeadState } from './lead-state';
 import { matchFeatures } from './match-features';
@@ -32,8 +32,6 @@ class Table {
   readonly groups: number[] = [];
   rejected = 0;
 }
-
-export const AREA_CENTERS = new Map(AREAS.map((a) => [a.name, a.center]));
 
 function leadStates(history: History): Map<string, LeadState> {
   type Ev = { kind: 'lead'; e: LeadEvent } | { kind: 'engagement'; e: EngagementEvent };

@@ -8,7 +8,8 @@ import type { Config } from '../config/schema';
 import { CoPartitionedAssigner } from '../consume/co-partitioned-assigner';
 import { AvroDecoder } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
-import { AREA_CENTERS } from '../features/export';
+// The synthetic city's areas are the only geography there is yet; a deployment would configure its own.
+import { AREA_CENTERS } from '../synth/world';
 import { MODEL_FEATURES } from '../features/spec';
 import { WorkerInference } from '../infer/worker-inference';
 import type { Metrics } from '../ops/metrics';

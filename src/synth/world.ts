@@ -24,6 +24,9 @@ export const AREAS: readonly Area[] = [
   { name: 'Union Square', center: { lat: 40.7359, lon: -73.9911 }, priceLevel: 1.5 },
 ];
 
+/** Area name -> centre, for the distance of a lead that named an area but no location. */
+export const AREA_CENTERS: ReadonlyMap<string, GeoPoint> = new Map(AREAS.map((a) => [a.name, a.center]));
+
 /** All synthetic time starts here (2026-01-01T00:00:00Z), so a seed gives the same timestamps. */
 export const EPOCH_MS = Date.UTC(2026, 0, 1);
 

@@ -1,6 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { Partitioners, type KafkaMessage } from 'kafkajs';
-import { readTopic } from '../../../src/kafka/read-topic';
+import { readTopic } from '../../helpers/read-topic';
 import { readSchema } from '../../../src/schemas/files';
 import { useTestKafka } from '../../helpers/kafka';
 import type { LeadEvent } from '../../../src/schemas/types';

@@ -1,6 +1,5 @@
 import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
-import { ScorestreamError } from '../errors';
-import { untilEndOffsets } from './end-offsets';
+import { untilEndOffsets } from '../../src/kafka/end-offsets';
 
 export interface ReadTopicOptions {
   readonly topic: string;
@@ -14,7 +13,7 @@ export interface ReadTopicOptions {
 
 /**
  * Reads a topic from the beginning in a fresh consumer group until `until` holds, then leaves the
- * group. For tools and tests that need "everything up to a known record", not for the hot path.
+ * group, for tests that need "everything up to a known record".
  */
 export async function readTopic(kafka: Kafka, options: ReadTopicOptions): Promise<KafkaMessage[]> {
   const consumer = kafka.consumer({ groupId: options.groupId, readUncommitted: !options.readCommitted });
@@ -24,7 +23,7 @@ export async function readTopic(kafka: Kafka, options: ReadTopicOptions): Promis
     await consumer.subscribe({ topic: options.topic, fromBeginning: true });
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new ScorestreamError('SMOKE_FAILED', `read ${records.length} records of ${options.topic} in ${options.timeoutMs} ms without reaching the expected end`)),
+        () => reject(new Error(`read ${records.length} records of ${options.topic} in ${options.timeoutMs} ms without reaching the expected end`)),
         options.timeoutMs,
       );
       consumer
@@ -69,7 +68,7 @@ export async function readToEnd(kafka: Kafka, admin: Admin, options: Omit<ReadTo
     });
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new ScorestreamError('SMOKE_FAILED', `${options.topic} not read to its end within ${options.timeoutMs} ms`)), options.timeoutMs);
+      timer = setTimeout(() => reject(new Error(`${options.topic} not read to its end within ${options.timeoutMs} ms`)), options.timeoutMs);
     });
     try {
       await Promise.race([done, timeout, running.then(() => new Promise<never>(() => undefined))]);

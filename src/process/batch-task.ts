@@ -1,4 +1,4 @@
-import type { KafkaMessage, Message, Producer } from 'kafkajs';
+import { CompressionTypes, type KafkaMessage, type Message, type Producer } from 'kafkajs';
 import type { InferenceCombiner } from '../batch/inference-combiner';
 import type { ResultCache } from '../cache/result-cache';
 import { AvroDecoder } from '../decode/avro-decoder';
@@ -173,7 +173,10 @@ export async function processBatch(deps: TaskDeps, producer: Producer, topic: st
       { topic: deps.names.dlq(topic), messages: dlqMessages },
     ].filter((t) => t.messages.length > 0);
     if (topicMessages.length > 0) {
-      const metadata = await tx.sendBatch({ topicMessages });
+      // Compressed: each partition's records go out as one record batch, and the changelog of up
+      // to batch.maxRecords leads can pass the broker's 1 MiB limit as JSON (measured: 1.3 MiB for
+      // the 512 largest synthetic leads); a batch the broker refuses would be retried forever.
+      const metadata = await tx.sendBatch({ topicMessages, compression: CompressionTypes.GZIP });
       const meta = metadata.find((m) => m.topicName === deps.names.changelog && m.partition === partition);
       if (meta?.baseOffset !== undefined) changelogBase = BigInt(meta.baseOffset);
     }

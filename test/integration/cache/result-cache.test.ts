@@ -45,7 +45,7 @@ describe('ResultCache', () => {
   });
 
   it('keeps at most maxEntries in memory, dropping the least recently used', async () => {
-    const c = new ResultCache(undefined, { maxEntries: 2, ttlMs: 1000, now: () => now });
+    const c = new ResultCache(undefined, { maxEntries: 4, ttlMs: 1000, now: () => now });
     await c.put([['a', 0.1], ['b', 0.2]]);
     await c.get(['a']);
     await c.put([['c', 0.3]]);

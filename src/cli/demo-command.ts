@@ -46,7 +46,7 @@ export async function demoCommand(args: readonly string[], print: (line: string)
     metrics,
     onBatch: (_topic, _partition, r) => {
       summary.recordsIn += r.records;
-      summary.outputs += r.outputs;
+      summary.outputs += r.scored * 3;
       summary.dlq += r.dlq.length;
       const now = Date.now();
       summary.addLatencies(r.inputTimes.map((t) => now - t));

@@ -41,7 +41,8 @@ export interface TaskDeps {
 
 export interface BatchResult {
   readonly records: number;
-  readonly outputs: number;
+  /** Records scored: each has one output per model. */
+  readonly scored: number;
   readonly dlq: { readonly reason: DlqReason; readonly offset: string }[];
   readonly fallbacks: number;
   /** Input timestamps (ms) of the scored records, for end-to-end latency. */
@@ -195,7 +196,7 @@ export async function processBatch(deps: TaskDeps, producer: Producer, topic: st
   }
   return {
     records: messages.length,
-    outputs: scored.length * 3,
+    scored: scored.length,
     dlq: dlq.map((d) => ({ reason: d.reason, offset: d.message.offset })),
     fallbacks: [leadResult, churnResult, matchResult].filter((r) => r.fallback !== null).length,
     inputTimes: scored.map((s) => Number(s.message.timestamp)),

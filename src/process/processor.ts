@@ -102,8 +102,7 @@ export class Processor {
     const m = this.events.metrics;
     if (!m) return;
     m.recordsIn.inc({ topic }, result.records);
-    const scored = result.outputs / 3;
-    for (const out of Object.values(this.names.outputs)) if (scored > 0) m.recordsOut.inc({ topic: out }, scored);
+    for (const out of Object.values(this.names.outputs)) if (result.scored > 0) m.recordsOut.inc({ topic: out }, result.scored);
     for (const d of result.dlq) m.recordsDlq.inc({ topic, reason: d.reason });
     m.batchRecords.observe(result.records);
     m.batchSeconds.observe(seconds);

@@ -1,4 +1,4 @@
-import { LEAD_FEATURES, MATCH_FEATURES, type FeatureSpec, type ModelName } from '../features/spec';
+import { LEAD_FEATURES, MATCH_FEATURES, MODEL_FEATURES, type FeatureSpec, type ModelName } from '../features/spec';
 
 /**
  * Rule-based scorers that answer when a model cannot: no version loaded, the breaker open, or an
@@ -62,14 +62,8 @@ const SCORERS: Readonly<Record<ModelName, (row: Float32Array, offset: number) =>
   property_matcher: matchScore,
 };
 
-export const FALLBACK_FEATURES: Readonly<Record<ModelName, readonly FeatureSpec[]>> = {
-  lead_scorer: LEAD_FEATURES,
-  churn_predictor: LEAD_FEATURES,
-  property_matcher: MATCH_FEATURES,
-};
-
 export function fallbackScores(model: ModelName, rows: Float32Array, count: number): Float32Array {
-  const width = FALLBACK_FEATURES[model].length;
+  const width = MODEL_FEATURES[model].length;
   const out = new Float32Array(count);
   for (let i = 0; i < count; i++) out[i] = SCORERS[model](rows, i * width);
   return out;

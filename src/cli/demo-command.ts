@@ -44,7 +44,7 @@ export async function demoCommand(args: readonly string[], print: (line: string)
   const metrics = createMetrics(new client.Registry());
   const processor = new Processor(config, kafka, endpoints.registryUrl, {
     metrics,
-    onBatch: (_topic, _partition, r) => {
+    onBatch: (_partition, r) => {
       summary.recordsIn += r.records;
       summary.outputs += r.scored * 3;
       summary.dlq += r.dlq.length;

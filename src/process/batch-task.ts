@@ -1,6 +1,7 @@
-import { CompressionTypes, type KafkaMessage, type Message, type Producer } from 'kafkajs';
+import type { KafkaMessage, Message } from 'kafkajs';
 import type { InferenceCombiner } from '../batch/inference-combiner';
 import type { ResultCache } from '../cache/result-cache';
+import type { Merged, Side } from '../consume/partition-merge';
 import { AvroDecoder } from '../decode/avro-decoder';
 import type { DlqReason } from '../decode/outcome';
 import { candidates } from '../features/candidates';
@@ -8,7 +9,7 @@ import { daysSinceLastEngagement, leadFeatures } from '../features/lead-features
 import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../features/lead-state';
 import { matchFeatures, type AreaCenters } from '../features/match-features';
 import type { PropertyTable, PropertyVersion } from '../features/property-table';
-import { LEAD_FEATURES, MATCH_FEATURES, type ModelName } from '../features/spec';
+import { LEAD_FEATURES, MATCH_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
 import { validateEngagementEvent, validateLeadEvent } from '../features/validate';
 import type { AvroEncoder } from '../publish/avro-encoder';
 import { dlqHeaders, outputHeaders, type Source } from '../publish/headers';
@@ -36,17 +37,48 @@ export interface TaskDeps {
   readonly combiner: InferenceCombiner;
   readonly cache: ResultCache;
   readonly now: () => number;
-  readonly replayRun?: string;
+  /** Where each model's outputs go (the live output topics unless a replay says otherwise). */
+  readonly outputs: Readonly<Record<ModelName, string>>;
+  /** A replay: which records are re-scored (the rest only update state), by which models, and the run id header. */
+  readonly replay?: {
+    readonly run: string;
+    readonly models: readonly ModelName[];
+    emits(record: Merged): boolean;
+  };
 }
 
 export interface BatchResult {
   readonly records: number;
+  /** Input records per topic. */
+  readonly inputs: Readonly<Record<string, number>>;
   /** Records scored: each has one output per model. */
   readonly scored: number;
-  readonly dlq: { readonly reason: DlqReason; readonly offset: string }[];
+  /** Output records per topic. */
+  readonly outputs: Readonly<Record<string, number>>;
+  readonly dlq: { readonly topic: string; readonly reason: DlqReason; readonly offset: string }[];
   readonly fallbacks: number;
   /** Input timestamps (ms) of the scored records, for end-to-end latency. */
   readonly inputTimes: number[];
+}
+
+/** One score of the batch, for reports: the model's headline number for one input record. */
+export interface ScoreLine {
+  readonly source: Source;
+  readonly model: ModelName;
+  readonly version: string;
+  readonly value: number;
+}
+
+/** What one batch writes, computed but not yet written. */
+export interface ComputedBatch {
+  readonly partition: number;
+  readonly topicMessages: { topic: string; messages: Message[] }[];
+  /** The touched leads' states, in changelog order. */
+  readonly states: LeadState[];
+  /** Next offset per input topic. */
+  readonly offsets: { topic: string; offset: string }[];
+  readonly lines: ScoreLine[];
+  readonly result: BatchResult;
 }
 
 /** Thrown when a dependency (the schema registry) is down: the batch waits, nothing goes to the DLQ. */
@@ -54,35 +86,49 @@ export class DependencyUnavailable extends Error {}
 
 interface Scored {
   readonly message: KafkaMessage;
+  readonly topic: string;
   readonly event: LeadEvent | EngagementEvent;
   readonly leadRow: number;
   readonly matchRows: { readonly first: number; readonly listings: PropertyVersion[] };
   readonly daysSince: number;
 }
 
-/**
- * One partition batch, exactly once: decode and validate, update lead state, compute features,
- * score, and write in one transaction the three outputs per record, the changelog of the touched
- * leads, the DLQ records and the consumed offset. The state reaches RocksDB only after the
- * commit, with the changelog offset it corresponds to; if anything fails before, nothing of this
- * batch is visible and the batch is read again.
- */
-export async function processBatch(deps: TaskDeps, producer: Producer, topic: string, partition: number, messages: readonly KafkaMessage[]): Promise<BatchResult> {
-  const isLead = topic === deps.names.lead;
-  const decoder = isLead ? deps.decoders.lead : deps.decoders.engagement;
-  const retry = await decoder.prepare(messages.map((m) => m.value));
-  if (retry) throw new DependencyUnavailable(retry.kind === 'retry' ? retry.message : 'schema registry unavailable');
+function countBy(keys: readonly string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const k of keys) counts[k] = (counts[k] ?? 0) + 1;
+  return counts;
+}
 
-  const dlq: { message: KafkaMessage; reason: DlqReason; error: string }[] = [];
-  const events: { message: KafkaMessage; event: LeadEvent | EngagementEvent }[] = [];
-  for (const message of messages) {
-    const decoded = decoder.decode<LeadEvent | EngagementEvent>(message.value);
-    if (decoded.kind === 'dlq') dlq.push({ message, reason: decoded.reason, error: decoded.message });
+const sideTopic = (names: TopicNames, side: Side): string => (side === 0 ? names.lead : names.engagement);
+
+/**
+ * One batch of partition p's merged lead and engagement records: decode and validate, update lead
+ * state in the merged order, compute features, score, and build what the transaction writes: the
+ * outputs, the changelog of the touched leads, the DLQ records and the next offsets. Nothing is
+ * written here and the store is not touched (commitBatch does both, in the checkpoint order).
+ */
+export async function computeBatch(deps: TaskDeps, partition: number, records: readonly Merged[]): Promise<ComputedBatch> {
+  const decoders = [deps.decoders.lead, deps.decoders.engagement] as const;
+  for (const side of [0, 1] as const) {
+    const values = records.flatMap((r) => (r.side === side ? [r.message.value] : []));
+    if (values.length === 0) continue;
+    const retry = await decoders[side].prepare(values);
+    if (retry) throw new DependencyUnavailable(retry.kind === 'retry' ? retry.message : 'schema registry unavailable');
+  }
+
+  const replay = deps.replay;
+  const dlq: { message: KafkaMessage; topic: string; reason: DlqReason; error: string }[] = [];
+  const events: { record: Merged; topic: string; event: LeadEvent | EngagementEvent }[] = [];
+  for (const record of records) {
+    const { side, message } = record;
+    const topic = sideTopic(deps.names, side);
+    const decoded = decoders[side].decode<LeadEvent | EngagementEvent>(message.value);
+    if (decoded.kind === 'dlq') dlq.push({ message, topic, reason: decoded.reason, error: decoded.message });
     else if (decoded.kind === 'retry') throw new DependencyUnavailable(decoded.message);
     else {
-      const invalid = isLead ? validateLeadEvent(decoded.value as LeadEvent) : validateEngagementEvent(decoded.value as EngagementEvent);
-      if (invalid) dlq.push({ message, reason: 'feature_invalid', error: invalid.message });
-      else events.push({ message, event: decoded.value });
+      const invalid = side === 0 ? validateLeadEvent(decoded.value as LeadEvent) : validateEngagementEvent(decoded.value as EngagementEvent);
+      if (invalid) dlq.push({ message, topic, reason: 'feature_invalid', error: invalid.message });
+      else events.push({ record, topic, event: decoded.value });
     }
   }
 
@@ -93,18 +139,20 @@ export async function processBatch(deps: TaskDeps, producer: Producer, topic: st
   const leadRows: number[] = [];
   const matchRows: number[] = [];
   const scored: Scored[] = [];
-  for (const { message, event } of events) {
+  for (const { record, topic, event } of events) {
     const before = states.get(event.lead_id);
-    const after = isLead ? applyLeadEvent(before, event as LeadEvent) : applyEngagementEvent(before, event as EngagementEvent);
+    const after = record.side === 0 ? applyLeadEvent(before, event as LeadEvent) : applyEngagementEvent(before, event as EngagementEvent);
     const t = event.occurred_at;
     const lead = leadFeatures(after, t);
     if (!lead.ok) {
       // Rejected records leave no trace in state: they are in the DLQ instead.
-      dlq.push({ message, reason: 'feature_invalid', error: lead.message });
+      dlq.push({ message: record.message, topic, reason: 'feature_invalid', error: lead.message });
       continue;
     }
     states.set(event.lead_id, after);
     touched.add(event.lead_id);
+    // A replay applies the history around its range to state without scoring it.
+    if (replay && !replay.emits(record)) continue;
     const listings: PropertyVersion[] = [];
     const first = matchRows.length / MATCH_FEATURES.length;
     for (const listing of candidates(after, deps.properties, t)) {
@@ -115,12 +163,14 @@ export async function processBatch(deps: TaskDeps, producer: Producer, topic: st
     }
     const leadRow = leadRows.length / LEAD_FEATURES.length;
     for (const v of lead.row) leadRows.push(v);
-    scored.push({ message, event, leadRow, matchRows: { first, listings }, daysSince: daysSinceLastEngagement(after, t) });
+    scored.push({ message: record.message, topic, event, leadRow, matchRows: { first, listings }, daysSince: daysSinceLastEngagement(after, t) });
   }
 
+  const models = replay?.models ?? MODEL_NAMES;
   const leadArray = Float32Array.from(leadRows);
   const matchArray = Float32Array.from(matchRows);
-  const score = (model: ModelName, rows: Float32Array, width: number): Promise<ScoreResult> => scoreRows(model, rows, rows.length / width, deps.registry, deps.combiner, deps.cache);
+  const score = (model: ModelName, rows: Float32Array, width: number): Promise<ScoreResult | undefined> =>
+    models.includes(model) ? scoreRows(model, rows, rows.length / width, deps.registry, deps.combiner, deps.cache) : Promise.resolve(undefined);
   const [leadResult, churnResult, matchResult] = await Promise.all([
     score('lead_scorer', leadArray, LEAD_FEATURES.length),
     score('churn_predictor', leadArray, LEAD_FEATURES.length),
@@ -129,76 +179,76 @@ export async function processBatch(deps: TaskDeps, producer: Producer, topic: st
 
   const scoredAt = deps.now();
   const out = { lead_scorer: [] as Message[], churn_predictor: [] as Message[], property_matcher: [] as Message[] };
-  const headers = (r: ScoreResult, s: Scored): Record<string, string> =>
-    outputHeaders({
+  const lines: ScoreLine[] = [];
+  const emit = (r: ScoreResult, s: Scored, value: Buffer, headline: number): void => {
+    const source = { topic: s.topic, partition, offset: s.message.offset };
+    const headers = outputHeaders({
       model: r.model,
       version: r.version,
       sha256: r.sha256,
       fallback: r.fallback,
-      source: { topic, partition, offset: s.message.offset },
+      source,
       eventId: s.event.event_id,
       scoredAt,
-      ...(deps.replayRun === undefined ? {} : { replayRun: deps.replayRun }),
+      ...(replay ? { replayRun: replay.run } : {}),
     });
+    const model = r.model as ModelName;
+    out[model].push({ key: s.event.lead_id, value, headers });
+    lines.push({ source, model, version: r.version, value: headline });
+  };
   for (const s of scored) {
     const key = s.event.lead_id;
-    const pLead = leadResult.scores[s.leadRow] as number;
-    out.lead_scorer.push({ key, value: deps.encoders.lead_scorer.encode(leadScore(key, s.event.event_id, scoredAt, pLead, leadArray, s.leadRow * LEAD_FEATURES.length, leadResult)), headers: headers(leadResult, s) });
-    const pChurn = churnResult.scores[s.leadRow] as number;
-    out.churn_predictor.push({ key, value: deps.encoders.churn_predictor.encode(churnRisk(key, s.event.event_id, scoredAt, pChurn, s.daysSince, churnResult)), headers: headers(churnResult, s) });
-    const slice = matchResult.scores.subarray(s.matchRows.first, s.matchRows.first + s.matchRows.listings.length);
-    out.property_matcher.push({
-      key,
-      value: deps.encoders.property_matcher.encode(propertyMatches(key, s.event.event_id, scoredAt, s.matchRows.listings, slice, matchResult)),
-      headers: headers(matchResult, s),
-    });
-  }
-
-  const changelog: Message[] = [...touched].map((id) => ({ key: id, value: encodeState(states.get(id) as LeadState), partition }));
-  const source = (m: KafkaMessage): Source => ({ topic, partition, offset: m.offset });
-  const dlqMessages: Message[] = dlq.map((d) => ({
-    key: d.message.key,
-    value: d.message.value,
-    headers: dlqHeaders(source(d.message), d.reason, d.error, d.message.headers as Record<string, Buffer | string | undefined>),
-  }));
-  const lastOffset = BigInt((messages[messages.length - 1] as KafkaMessage).offset);
-
-  const tx = await producer.transaction();
-  let changelogBase: bigint | undefined;
-  try {
-    const topicMessages = [
-      { topic: deps.names.outputs.lead_scorer, messages: out.lead_scorer },
-      { topic: deps.names.outputs.churn_predictor, messages: out.churn_predictor },
-      { topic: deps.names.outputs.property_matcher, messages: out.property_matcher },
-      { topic: deps.names.changelog, messages: changelog },
-      { topic: deps.names.dlq(topic), messages: dlqMessages },
-    ].filter((t) => t.messages.length > 0);
-    if (topicMessages.length > 0) {
-      // Compressed: each partition's records go out as one record batch, and the changelog of up
-      // to batch.maxRecords leads can pass the broker's 1 MiB limit as JSON (measured: 1.3 MiB for
-      // the 512 largest synthetic leads); a batch the broker refuses would be retried forever.
-      const metadata = await tx.sendBatch({ topicMessages, compression: CompressionTypes.GZIP });
-      const meta = metadata.find((m) => m.topicName === deps.names.changelog && m.partition === partition);
-      if (meta?.baseOffset !== undefined) changelogBase = BigInt(meta.baseOffset);
+    if (leadResult) {
+      const p = leadResult.scores[s.leadRow] as number;
+      emit(leadResult, s, deps.encoders.lead_scorer.encode(leadScore(key, s.event.event_id, scoredAt, p, leadArray, s.leadRow * LEAD_FEATURES.length, leadResult)), p);
     }
-    await tx.sendOffsets({ consumerGroupId: deps.groupId, topics: [{ topic, partitions: [{ partition, offset: (lastOffset + 1n).toString() }] }] });
-    await tx.commit();
-  } catch (err: unknown) {
-    await tx.abort().catch(() => undefined);
-    throw err;
+    if (churnResult) {
+      const p = churnResult.scores[s.leadRow] as number;
+      emit(churnResult, s, deps.encoders.churn_predictor.encode(churnRisk(key, s.event.event_id, scoredAt, p, s.daysSince, churnResult)), p);
+    }
+    if (matchResult) {
+      const slice = matchResult.scores.subarray(s.matchRows.first, s.matchRows.first + s.matchRows.listings.length);
+      const value = propertyMatches(key, s.event.event_id, scoredAt, s.matchRows.listings, slice, matchResult);
+      emit(matchResult, s, deps.encoders.property_matcher.encode(value), value.matches[0]?.score ?? 0);
+    }
   }
-  if (changelogBase !== undefined) {
-    await deps.store.apply(
-      partition,
-      [...touched].map((id) => states.get(id) as LeadState),
-      changelogBase + BigInt(changelog.length),
-    );
-  }
+
+  const touchedStates = [...touched].map((id) => states.get(id) as LeadState);
+  const changelog: Message[] = touchedStates.map((s) => ({ key: s.lead_id, value: encodeState(s), partition }));
+  // A replay leaves dead-lettering to the live processor, which already did it for these records.
+  const dlqMessages = replay
+    ? []
+    : dlq.map((d) => ({
+        topic: deps.names.dlq(d.topic),
+        message: {
+          key: d.message.key,
+          value: d.message.value,
+          headers: dlqHeaders({ topic: d.topic, partition, offset: d.message.offset }, d.reason, d.error, d.message.headers as Record<string, Buffer | string | undefined>),
+        } satisfies Message,
+      }));
+  const topicMessages = [
+    ...MODEL_NAMES.map((m) => ({ topic: deps.outputs[m], messages: out[m] })),
+    { topic: deps.names.changelog, messages: changelog },
+    ...[deps.names.lead, deps.names.engagement].map((topic) => ({ topic: deps.names.dlq(topic), messages: dlqMessages.filter((d) => d.topic === deps.names.dlq(topic)).map((d) => d.message) })),
+  ].filter((t) => t.messages.length > 0);
+  const offsets = ([0, 1] as const).flatMap((side) => {
+    const last = records.filter((r) => r.side === side).at(-1);
+    return last ? [{ topic: sideTopic(deps.names, side), offset: (BigInt(last.message.offset) + 1n).toString() }] : [];
+  });
   return {
-    records: messages.length,
-    scored: scored.length,
-    dlq: dlq.map((d) => ({ reason: d.reason, offset: d.message.offset })),
-    fallbacks: [leadResult, churnResult, matchResult].filter((r) => r.fallback !== null).length,
-    inputTimes: scored.map((s) => Number(s.message.timestamp)),
+    partition,
+    topicMessages,
+    states: touchedStates,
+    offsets,
+    lines,
+    result: {
+      records: records.length,
+      inputs: countBy(records.map((r) => sideTopic(deps.names, r.side))),
+      scored: scored.length,
+      outputs: Object.fromEntries(MODEL_NAMES.filter((m) => out[m].length > 0).map((m) => [deps.outputs[m], out[m].length])),
+      dlq: dlq.map((d) => ({ topic: d.topic, reason: d.reason, offset: d.message.offset })),
+      fallbacks: [leadResult, churnResult, matchResult].filter((r) => r !== undefined && r.fallback !== null).length,
+      inputTimes: scored.map((s) => Number(s.message.timestamp)),
+    },
   };
 }

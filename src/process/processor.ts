@@ -20,7 +20,11 @@ import { readSchema } from '../schemas/files';
 import type { ChurnRisk, LeadScore, PropertyMatches } from '../schemas/types';
 import { StateStore } from '../state/store';
 import { topicNames, valueSubject, type TopicNames } from '../topics/names';
-import { DependencyUnavailable, processBatch, type BatchResult, type TaskDeps } from './batch-task';
+import type { Merged } from '../consume/partition-merge';
+import type { ModelName } from '../features/spec';
+import { DependencyUnavailable, computeBatch, type BatchResult, type ComputedBatch, type TaskDeps } from './batch-task';
+import { commitBatch } from './commit-batch';
+import { MergedPartitions, type MergeBounds } from './merged-partitions';
 import { PropertyLoader } from './property-loader';
 import { TransactionalProducers } from './producers';
 import { restoreChangelog } from './restore';
@@ -28,9 +32,28 @@ import { TaskLocks } from './task-lock';
 
 export interface ProcessorEvents {
   metrics?: Metrics;
-  onBatch?(topic: string, partition: number, result: BatchResult): void;
+  onBatch?(partition: number, result: BatchResult): void;
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
   onRegistryEvent?(event: RegistryEvent): void;
+}
+
+/**
+ * What differs between the live processor and a replay. The live one is the default: group
+ * `app.id`, every record scored by every model into the output topics.
+ */
+export interface ProcessorMode {
+  /** Consumer group; also the prefix of the transactional ids, the state directory and the changelog topic. */
+  readonly groupId: string;
+  readonly replay?: TaskDeps['replay'];
+  readonly outputs?: Readonly<Record<ModelName, string>>;
+  readonly versions?: Partial<Readonly<Record<ModelName, string>>>;
+  readonly bounds?: (partition: number) => MergeBounds | undefined;
+  /** Called before a batch of `records` is processed (a rate limit waits here). */
+  beforeBatch?(records: number): Promise<void>;
+  /** Called after a batch committed, with the partition's positions (next offset per side). */
+  afterBatch?(partition: number, positions: readonly [bigint | undefined, bigint | undefined]): void;
+  /** Instead of the transaction: a dry run only looks at what would be written. */
+  dryRun?(batch: ComputedBatch): Promise<void>;
 }
 
 /**
@@ -50,6 +73,8 @@ export class Processor {
   private readonly locks = new TaskLocks();
   private readonly ready = new Map<number, Promise<void>>();
   private readonly names: TopicNames;
+  private readonly mode: ProcessorMode;
+  private merged: MergedPartitions | undefined;
   private stopping = false;
   private running = false;
   /** Partitions assigned here whose producers or restore are not done yet. */
@@ -63,8 +88,10 @@ export class Processor {
     private readonly kafka: Kafka,
     private readonly registryUrl: string,
     private readonly events: ProcessorEvents = {},
+    mode?: ProcessorMode,
   ) {
-    this.names = topicNames(config.appId, config.topicPrefix);
+    this.mode = mode ?? { groupId: config.appId };
+    this.names = topicNames(this.mode.groupId, config.topicPrefix);
     this.logger = pino({ level: config.logLevel, base: { app: config.appId } }, pino.destination(2));
   }
 
@@ -98,12 +125,12 @@ export class Processor {
     else if (e.type !== 'breaker' || e.state !== 'half_open') this.log(e.type === 'load_failed' ? 'error' : e.type === 'loaded' ? 'info' : 'warn', JSON.stringify(e));
   }
 
-  private record(topic: string, result: BatchResult, seconds: number): void {
+  private record(result: BatchResult, seconds: number): void {
     const m = this.events.metrics;
     if (!m) return;
-    m.recordsIn.inc({ topic }, result.records);
-    for (const out of Object.values(this.names.outputs)) if (result.scored > 0) m.recordsOut.inc({ topic: out }, result.scored);
-    for (const d of result.dlq) m.recordsDlq.inc({ topic, reason: d.reason });
+    for (const [topic, n] of Object.entries(result.inputs)) m.recordsIn.inc({ topic }, n);
+    for (const [topic, n] of Object.entries(result.outputs)) m.recordsOut.inc({ topic }, n);
+    for (const d of result.dlq) m.recordsDlq.inc({ topic: d.topic, reason: d.reason });
     m.batchRecords.observe(result.records);
     m.batchSeconds.observe(seconds);
     const now = Date.now();
@@ -140,7 +167,7 @@ export class Processor {
     const registry = new ModelRegistry(
       {
         modelsDir: c.modelsDir,
-        versions: { lead_scorer: c.leadScorerVersion, property_matcher: c.propertyMatcherVersion, churn_predictor: c.churnPredictorVersion },
+        versions: { lead_scorer: c.leadScorerVersion, property_matcher: c.propertyMatcherVersion, churn_predictor: c.churnPredictorVersion, ...this.mode.versions },
         precision: c.precision,
         session: { provider: c.provider, intraOpThreads: c.intraOpThreads },
         breaker: { failureThreshold: c.breakerFailures, cooldownMs: c.breakerCooldownMs },
@@ -150,7 +177,7 @@ export class Processor {
     );
     this.registry = registry;
     await registry.start();
-    const opened = await StateStore.open(path.join(c.stateDir, c.appId));
+    const opened = await StateStore.open(path.join(c.stateDir, this.mode.groupId));
     if (opened.rebuilt) this.log('warn', opened.rebuilt);
     this.store = opened.store;
     this.admin = this.kafka.admin();
@@ -161,7 +188,7 @@ export class Processor {
 
     const deps: TaskDeps = {
       names: this.names,
-      groupId: c.appId,
+      groupId: this.mode.groupId,
       decoders: {
         lead: new AvroDecoder(schemaRegistry, readSchema('LeadEvent'), 'LeadEvent'),
         engagement: new AvroDecoder(schemaRegistry, readSchema('EngagementEvent'), 'EngagementEvent'),
@@ -184,10 +211,12 @@ export class Processor {
       }),
       cache: (this.cache = new ResultCache(this.store.db, { maxEntries: c.cacheMaxEntries, ttlMs: c.cacheTtlMs })),
       now: Date.now,
+      outputs: this.mode.outputs ?? this.names.outputs,
+      ...(this.mode.replay ? { replay: this.mode.replay } : {}),
     };
-    this.producers = new TransactionalProducers(this.kafka, c.appId);
+    this.producers = new TransactionalProducers(this.kafka, this.mode.groupId);
     const consumer = this.kafka.consumer({
-      groupId: c.appId,
+      groupId: this.mode.groupId,
       readUncommitted: false,
       partitionAssigners: [CoPartitionedAssigner],
       sessionTimeout: c.sessionTimeoutMs,
@@ -198,6 +227,7 @@ export class Processor {
       maxBytes: c.fetchMaxBytes,
     });
     this.consumer = consumer;
+    this.merged = new MergedPartitions(consumer, this.admin, this.mode.groupId, [this.names.lead, this.names.engagement], this.mode.bounds);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
       this.events.metrics?.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag)),
@@ -213,20 +243,23 @@ export class Processor {
     this.running = true;
   }
 
-  /** New partitions: initialize their producers (fencing zombies), then restore their state. */
+  /**
+   * New partitions: initialize their producer (fencing zombies), then restore their state. Every
+   * assigned partition's merge starts again from the committed offsets, as KafkaJS's fetches do.
+   */
   private onAssignment(assignment: Record<string, number[]>): void {
     const partitions = [...new Set(Object.values(assignment).flat())];
     void this.producers?.releasePartitions((p) => partitions.includes(p));
     for (const p of [...this.ready.keys()]) if (!partitions.includes(p)) this.ready.delete(p);
     for (const p of [...this.preparing]) if (!partitions.includes(p)) this.preparing.delete(p);
+    for (const p of partitions) void this.locks.run(p, async () => this.merged?.forget(p));
     for (const p of partitions) {
       if (this.ready.has(p)) continue;
       this.preparing.add(p);
       const prepared = this.locks.run(p, async () => {
-        const producers = this.producers as TransactionalProducers;
-        await producers.get(this.names.lead, p);
-        await producers.get(this.names.engagement, p);
-        const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.config.appId);
+        // One producer per partition pair: a batch holds records of both inputs and commits both offsets.
+        await (this.producers as TransactionalProducers).get(this.names.lead, p);
+        const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.mode.groupId);
         if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`, { partition: p, restored: r.records });
         this.preparing.delete(p);
         this.events.metrics?.ready.set(this.isReady ? 1 : 0);
@@ -239,35 +272,61 @@ export class Processor {
     }
   }
 
+  /**
+   * A batch of lead.events[p] or engagement.events[p] joins partition p's merge; whatever the
+   * merge can order is processed, in batches of batch.maxRecords, each in one transaction. The
+   * rest waits in the merge for the other side and is fetched again (it is not resolved).
+   */
   private async eachBatch(deps: TaskDeps, { batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
+    const merged = this.merged as MergedPartitions;
+    const side = merged.sideOf(topic);
+    if (side === undefined) return;
     await (this.ready.get(partition) ?? Promise.reject(new Error(`partition ${partition} is not assigned here`)));
-    const size = this.config.batchMaxRecords;
-    for (let i = 0; i < batch.messages.length && isRunning() && !isStale() && !this.stopping; i += size) {
-      const chunk = batch.messages.slice(i, i + size);
-      let wait = 200;
-      for (;;) {
-        try {
-          const t0 = Date.now();
-          const result = await this.locks.run(partition, async () => processBatch(deps, await (this.producers as TransactionalProducers).get(topic, partition), topic, partition, chunk));
-          resolveOffset((chunk[chunk.length - 1] as { offset: string }).offset);
-          this.record(topic, result, (Date.now() - t0) / 1000);
-          this.events.onBatch?.(topic, partition, result);
-          break;
-        } catch (err: unknown) {
-          if (!(err instanceof DependencyUnavailable)) {
-            // A failed transaction was aborted; a fresh producer (same transactional id) takes over.
-            await this.producers?.discard(topic, partition);
-            throw err;
-          }
-          this.log('warn', `${topic}[${partition}]: ${err.message}; retrying in ${wait} ms`, { topic, partition });
-          await heartbeat();
-          await sleep(wait);
-          wait = Math.min(wait * 2, 10_000);
-          if (!isRunning() || isStale() || this.stopping) return;
-        }
+    const alive = (): boolean => isRunning() && !isStale() && !this.stopping;
+    const position = await this.locks.run(partition, async () => {
+      merged.get(partition).offer(side, batch.messages);
+      while (alive()) {
+        const records = await merged.take(partition, this.config.batchMaxRecords);
+        if (records.length === 0) break;
+        await this.mode.beforeBatch?.(records.length);
+        if (!(await this.processWithRetry(deps, partition, records, heartbeat, alive))) break;
+        const merge = merged.get(partition);
+        merge.commit(records);
+        this.mode.afterBatch?.(partition, [merge.position(0), merge.position(1)]);
+        await heartbeat();
       }
-      await heartbeat();
+      return merged.get(partition).position(side);
+    });
+    if (position !== undefined && batch.messages.length > 0 && position > BigInt(batch.firstOffset() ?? '0')) resolveOffset((position - 1n).toString());
+  }
+
+  /** True once the batch committed; false if the processor stopped while a dependency was down. */
+  private async processWithRetry(deps: TaskDeps, partition: number, records: readonly Merged[], heartbeat: () => Promise<void>, alive: () => boolean): Promise<boolean> {
+    let wait = 200;
+    for (;;) {
+      try {
+        const t0 = Date.now();
+        const computed = await computeBatch(deps, partition, records);
+        if (this.mode.dryRun) await this.mode.dryRun(computed);
+        else await commitBatch(computed, await (this.producers as TransactionalProducers).get(this.names.lead, partition), this.mode.groupId, this.names.changelog, deps.store);
+        this.record(computed.result, (Date.now() - t0) / 1000);
+        this.events.onBatch?.(partition, computed.result);
+        return true;
+      } catch (err: unknown) {
+        if (!(err instanceof DependencyUnavailable)) {
+          // A failed transaction was aborted; a fresh producer (same transactional id) takes over,
+          // and the merge starts again from the committed offsets.
+          await this.producers?.discard(this.names.lead, partition);
+          this.merged?.forget(partition);
+          throw err;
+        }
+        this.log('warn', `partition ${partition}: ${err.message}; retrying in ${wait} ms`, { partition });
+        await heartbeat();
+        await sleep(wait);
+        wait = Math.min(wait * 2, 10_000);
+        if (!alive()) return false;
+      }
     }
   }
 

@@ -1,0 +1,138 @@
+import type { Admin, Consumer } from 'kafkajs';
+import { PartitionMerge, type Merged, type Side } from '../consume/partition-merge';
+
+export interface MergeBounds {
+  /** Offsets at or past these are never processed, per side. */
+  readonly limits: readonly [bigint | undefined, bigint | undefined];
+  /** Fixed end offsets, per side (a replay); undefined: ask the broker for the end as it is now. */
+  readonly ends: readonly [bigint | undefined, bigint | undefined];
+  /** Sides that never count as caught up (a replay's replayed topic: the other side waits for it). */
+  readonly neverCaughtUp?: Side;
+}
+
+/**
+ * The merges of every assigned partition and what they need to know about the two sides: where
+ * each stands, whether it is caught up, and pausing the side that waits on the other so that its
+ * records, already buffered, are not fetched again and again.
+ */
+export class MergedPartitions {
+  private readonly merges = new Map<number, PartitionMerge>();
+  /** Next offset after the last batch KafkaJS fetched, per `topic:partition`, transaction markers included. */
+  private readonly fetchedTo = new Map<string, bigint>();
+  private readonly paused = new Map<string, number>();
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(
+    private readonly consumer: Consumer,
+    private readonly admin: Admin,
+    private readonly groupId: string,
+    private readonly topics: readonly [string, string],
+    private readonly bounds: (partition: number) => MergeBounds | undefined = () => undefined,
+  ) {
+    consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      const side = this.sideOf(payload.topic);
+      if (side === undefined) return;
+      const key = `${payload.topic}:${payload.partition}`;
+      const to = BigInt(payload.lastOffset) + 1n;
+      if ((this.fetchedTo.get(key) ?? -1n) < to) this.fetchedTo.set(key, to);
+      // The side that waited on this one may go on now.
+      this.resume(payload.partition, side === 0 ? 1 : 0);
+    });
+    // A waiting side is resumed after a while whatever happens, so no wait can last.
+    this.timer = setInterval(() => {
+      const now = Date.now();
+      for (const [key, since] of this.paused) if (now - since > 1_000) this.resumeKey(key);
+    }, 500);
+    this.timer.unref();
+  }
+
+  sideOf(topic: string): Side | undefined {
+    return topic === this.topics[0] ? 0 : topic === this.topics[1] ? 1 : undefined;
+  }
+
+  get(partition: number): PartitionMerge {
+    let merge = this.merges.get(partition);
+    if (!merge) {
+      merge = new PartitionMerge(this.bounds(partition)?.limits);
+      this.merges.set(partition, merge);
+    }
+    return merge;
+  }
+
+  /** Call under the partition's lock: its records are delivered again from the committed offsets. */
+  forget(partition: number): void {
+    this.merges.delete(partition);
+    for (const topic of this.topics) {
+      this.fetchedTo.delete(`${topic}:${partition}`);
+      this.resumeKey(`${topic}:${partition}`);
+    }
+  }
+
+  /**
+   * The next records of `partition` in merged order, at most `max`; empty when the order is not
+   * decidable yet, in which case the side with records is paused until the other delivers.
+   */
+  async take(partition: number, max: number): Promise<Merged[]> {
+    const merge = this.get(partition);
+    const known = (side: Side): boolean => this.knownCaughtUp(partition, side, merge);
+    const taken = merge.take(max, known);
+    if (taken.records.length > 0 || taken.blockedOn === undefined) return taken.records;
+    const blocked = taken.blockedOn;
+    if (!(await this.caughtUp(partition, blocked, merge))) {
+      this.pause(partition, blocked === 0 ? 1 : 0);
+      return [];
+    }
+    return merge.take(max, (side) => side === blocked || known(side)).records;
+  }
+
+  private position(partition: number, side: Side, merge: PartitionMerge): bigint | undefined {
+    const pos = merge.position(side);
+    const fetched = this.fetchedTo.get(`${this.topics[side]}:${partition}`);
+    // With nothing buffered on this side, whatever was fetched past its position was a transaction marker or aborted.
+    return pos !== undefined && fetched !== undefined && fetched > pos && merge.buffered(side) === 0 ? fetched : pos;
+  }
+
+  private knownCaughtUp(partition: number, side: Side, merge: PartitionMerge): boolean {
+    const b = this.bounds(partition);
+    if (b?.neverCaughtUp === side) return false;
+    const end = b?.ends[side];
+    const pos = this.position(partition, side, merge);
+    return end !== undefined && pos !== undefined && pos >= end;
+  }
+
+  private async caughtUp(partition: number, side: Side, merge: PartitionMerge): Promise<boolean> {
+    const b = this.bounds(partition);
+    if (b?.neverCaughtUp === side) return false;
+    const topic = this.topics[side];
+    if (merge.position(side) === undefined) {
+      const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
+      const offset = committed?.partitions.find((x) => x.partition === partition)?.offset ?? '-1';
+      const start = offset === '-1' ? (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low : offset;
+      merge.setPosition(side, BigInt(start ?? '0'));
+    }
+    const pos = this.position(partition, side, merge) as bigint;
+    const end = b?.ends[side] ?? BigInt((await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.high ?? '0');
+    return pos >= end;
+  }
+
+  private pause(partition: number, side: Side): void {
+    const key = `${this.topics[side]}:${partition}`;
+    if (this.paused.has(key)) return;
+    this.paused.set(key, Date.now());
+    this.consumer.pause([{ topic: this.topics[side], partitions: [partition] }]);
+  }
+
+  private resume(partition: number, side: Side): void {
+    this.resumeKey(`${this.topics[side]}:${partition}`);
+  }
+
+  private resumeKey(key: string): void {
+    if (!this.paused.delete(key)) return;
+    const i = key.lastIndexOf(':');
+    this.consumer.resume([{ topic: key.slice(0, i), partitions: [Number(key.slice(i + 1))] }]);
+  }
+
+  close(): void {
+    clearInterval(this.timer);
+  }
+}

@@ -2,14 +2,33 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { MODEL_NAMES } from '../../src/features/spec';
 
 export const MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 
-/** A scratch copy of the shipped models, so tests can add, break and remove versions. */
+/**
+ * A scratch copy of the shipped models at their first release (1.0.0), so tests can add, break and
+ * remove versions after it.
+ */
 export function scratchModels(): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-models-'));
-  fs.cpSync(MODELS_DIR, dir, { recursive: true });
+  for (const model of MODEL_NAMES) copyShippedVersion(dir, model, '1.0.0');
   return dir;
+}
+
+/** Copies a shipped version (say lead_scorer 1.1.0) into a scratch models directory, as an operator drops one in. */
+export function copyShippedVersion(dir: string, model: string, version: string): void {
+  fs.cpSync(path.join(MODELS_DIR, model, version), path.join(dir, model, version), { recursive: true });
+}
+
+/** The newest shipped version of a model: what the `latest` policy serves. */
+export function latestShipped(model: string): string {
+  const versions = fs.readdirSync(path.join(MODELS_DIR, model)).filter((v) => /^\d+\.\d+\.\d+$/.test(v));
+  const key = (v: string): number[] => v.split('.').map(Number);
+  return versions.sort((a, b) => {
+    const [x, y] = [key(a), key(b)];
+    return (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number) || (x[2] as number) - (y[2] as number);
+  })[versions.length - 1] as string;
 }
 
 /**

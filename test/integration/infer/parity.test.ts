@@ -13,14 +13,16 @@ import { MODELS_DIR } from '../../helpers/models';
  */
 const FIXTURES = path.resolve(__dirname, '..', '..', 'fixtures', 'parity');
 
-describe.each(MODEL_NAMES)('%s 1.0.0: Node and Python agree', (model) => {
-  const dir = path.join(FIXTURES, model, '1.0.0');
+const SHIPPED = MODEL_NAMES.flatMap((model) => fs.readdirSync(path.join(FIXTURES, model)).map((version) => [model, version] as const));
+
+describe.each(SHIPPED)('%s %s: Node and Python agree', (model, version) => {
+  const dir = path.join(FIXTURES, model, version);
   const x = readNpyFloat32(path.join(dir, 'X.npy'));
   const [count, width] = x.shape as [number, number];
   const signature: ModelSignature = { inputName: 'features', outputName: 'probabilities', features: width, scoreColumn: 1 };
 
   async function score(inference: Inference, file: string): Promise<Float32Array> {
-    const bytes = new Uint8Array(fs.readFileSync(path.join(MODELS_DIR, model, '1.0.0', file)));
+    const bytes = new Uint8Array(fs.readFileSync(path.join(MODELS_DIR, model, version, file)));
     await inference.load('m', bytes, signature, { provider: 'cpu', intraOpThreads: 1 });
     try {
       return await inference.run('m', x.data, count);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import type { ChurnRisk, LeadScore, PropertyMatches } from '../../../src/schemas/types';
 import { generateHistory } from '../../../src/synth/generate';
-import { MODELS_DIR } from '../../helpers/models';
+import { MODELS_DIR, latestShipped } from '../../helpers/models';
 import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
 
 /**
@@ -41,9 +41,10 @@ describe('the processor, exactly once', () => {
       expect(records).toHaveLength(total);
       const sources = new Set(records.map((m) => `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`));
       expect(sources.size).toBe(total);
-      const sha = createHash('sha256').update(fs.readFileSync(path.join(MODELS_DIR, model, '1.0.0', 'model.onnx'))).digest('hex');
+      const version = latestShipped(model);
+      const sha = createHash('sha256').update(fs.readFileSync(path.join(MODELS_DIR, model, version, 'model.onnx'))).digest('hex');
       for (const m of records) {
-        expect([header(m, 'x-model-name'), header(m, 'x-model-version'), header(m, 'x-model-sha256'), header(m, 'x-fallback')]).toEqual([model, '1.0.0', sha, undefined]);
+        expect([header(m, 'x-model-name'), header(m, 'x-model-version'), header(m, 'x-model-sha256'), header(m, 'x-fallback')]).toEqual([model, version, sha, undefined]);
         expect(eventTopics.get(header(m, 'x-event-id') as string)).toBe(header(m, 'x-source-topic'));
         expect(Number.isNaN(Date.parse(header(m, 'x-scored-at') ?? ''))).toBe(false);
       }

@@ -6,6 +6,7 @@
  */
 export const ERROR_CODES = {
   CONFIG_INVALID: { retryable: false, exitCode: 2 },
+  REPLAY_INVALID: { retryable: false, exitCode: 2 },
   JAVA_NOT_FOUND: { retryable: false, exitCode: 1 },
   JAVA_TOO_OLD: { retryable: false, exitCode: 1 },
   MAVEN_NOT_FOUND: { retryable: false, exitCode: 1 },

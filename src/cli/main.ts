@@ -5,11 +5,13 @@ import { featuresCommand } from './features-command';
 import { generateCommand } from './generate-command';
 import { topicsCommand } from './topics-command';
 import { runCommand } from './run-command';
+import { replayCommand } from './replay-command';
 import { describeConfig, loadConfig } from '../config/load';
 import { SERVICES_USAGE, servicesCommand } from './services-command';
 
 const USAGE = `usage: scorestream <command>
   run         the processor: consume, score, publish exactly once (configuration: scorestream config)
+  replay      re-score a range of lead.events or engagement.events with one model version (see: scorestream replay --help)
   demo        start local services if none are configured and run the main job
   services    manage the local Kafka and schema registry (see: scorestream services --help)
   generate    write a seeded synthetic event history as JSONL (see: scorestream generate --help)
@@ -33,6 +35,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return topicsCommand(rest, print);
     case 'run':
       return runCommand(rest, print);
+    case 'replay':
+      return replayCommand(rest, print);
     case 'config':
       describeConfig(loadConfig()).forEach((line) => print(line));
       return 0;

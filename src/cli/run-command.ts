@@ -5,7 +5,29 @@ import { startHttpServer } from '../ops/http-server';
 import { createMetrics } from '../ops/metrics';
 import { Processor } from '../process/processor';
 import { topicNames } from '../topics/names';
+import { errorMessage } from '../errors';
+import { MODEL_NAMES, type ModelName } from '../features/spec';
 import { resolveEndpoints } from './endpoints';
+
+function setModelVersion(processor: Processor, model: string, policy: string): Promise<string> {
+  if (!(MODEL_NAMES as readonly string[]).includes(model)) return Promise.reject(new Error(`unknown model ${model}; models: ${MODEL_NAMES.join(', ')}`));
+  if (policy !== 'latest' && !/^\d+\.\d+\.\d+$/.test(policy)) return Promise.reject(new Error('version must be latest or x.y.z'));
+  return processor.setModelVersion(model as ModelName, policy);
+}
+
+async function reloadModelVersions(processor: Processor): Promise<string> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err: unknown) {
+    return `configuration not reloaded, models unchanged: ${errorMessage(err)}`;
+  }
+  const wanted: Record<ModelName, string> = { lead_scorer: config.leadScorerVersion, property_matcher: config.propertyMatcherVersion, churn_predictor: config.churnPredictorVersion };
+  const results = await Promise.all(
+    MODEL_NAMES.map((m) => processor.setModelVersion(m, wanted[m]).then((v) => `${m} ${v}`, (err: unknown) => `${m} unchanged (${errorMessage(err)})`)),
+  );
+  return results.join('; ');
+}
 
 /**
  * `scorestream run`: the processor until SIGTERM or SIGINT, which let the batch in flight commit
@@ -24,6 +46,7 @@ export async function runCommand(_args: readonly string[], print: (line: string)
             return { ok: h.ok, detail: h };
           },
           ready: () => processor.isReady,
+          ...(config.httpAdmin ? { setModelVersion: (model: string, policy: string) => setModelVersion(processor, model, policy) } : {}),
         })
       : undefined;
   let started: Promise<void> = Promise.resolve();
@@ -33,6 +56,10 @@ export async function runCommand(_args: readonly string[], print: (line: string)
       // A signal during start-up stops what start has built once it is done building it.
       started.catch(() => undefined).then(() => processor.stop()).then(resolve, resolve);
     };
+    // SIGHUP: read the configuration again and put each model on the version it names now.
+    process.on('SIGHUP', () => {
+      void reloadModelVersions(processor).then((line) => print(`scorestream run: SIGHUP: ${line}`));
+    });
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });

@@ -40,11 +40,13 @@ export const SCHEMA = {
   leadScorerVersion: versionPolicy('models.leadScorer.version', 'lead_scorer version: latest or pinned'),
   propertyMatcherVersion: versionPolicy('models.propertyMatcher.version', 'property_matcher version: latest or pinned'),
   churnPredictorVersion: versionPolicy('models.churnPredictor.version', 'churn_predictor version: latest or pinned'),
+  modelsPollMs: int('models.pollMs', 5_000, 'how often a running processor looks for a newer version under the latest policy (0: only on SIGHUP or the admin endpoint)', 0, 3_600_000),
   breakerFailures: int('breaker.failureThreshold', 5, 'consecutive inference failures that open a model circuit breaker', 1, 1000),
   breakerCooldownMs: int('breaker.cooldownMs', 30_000, 'how long an open breaker waits before a trial call', 1, 3_600_000),
   stateDir: str('state.dir', '.scorestream/state', 'RocksDB directory (a cache of the changelog: deleting it costs only restore time)'),
   httpHost: str('http.host', '0.0.0.0', 'address of /metrics, /healthz and /readyz'),
   httpPort: int('http.port', 9464, 'port of /metrics, /healthz and /readyz (0: off)', 0, 65535),
+  httpAdmin: bool('http.admin', false, 'serve POST /models/<name>?version=<x.y.z|latest> to switch a model version at run time (keep the port private)'),
   logLevel: oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const, 'info', 'log level'),
 } as const;
 

@@ -17,6 +17,8 @@ export const METRIC = {
   providerFallbacks: 'scorestream_execution_provider_fallbacks_total',
   consumerLag: 'scorestream_consumer_lag_records',
   ready: 'scorestream_ready',
+  replayDone: 'scorestream_replay_records_done',
+  replayTotal: 'scorestream_replay_range_records',
 } as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -41,6 +43,8 @@ export function createMetrics(registry: client.Registry) {
     modelSwaps: new client.Counter({ name: METRIC.modelSwaps, help: 'model versions put into service, by model and version', labelNames: ['model', 'version'], registers: [registry] }),
     providerFallbacks: new client.Counter({ name: METRIC.providerFallbacks, help: 'models loaded on CPU because the requested provider was unavailable', labelNames: ['model'], registers: [registry] }),
     consumerLag: new client.Gauge({ name: METRIC.consumerLag, help: 'records behind the end of each input partition, as of the last fetch', labelNames: ['topic', 'partition'], registers: [registry] }),
+    replayDone: new client.Gauge({ name: METRIC.replayDone, help: 'records of the replay range re-scored so far, by run', labelNames: ['run'], registers: [registry] }),
+    replayTotal: new client.Gauge({ name: METRIC.replayTotal, help: 'records in the replay range, by run', labelNames: ['run'], registers: [registry] }),
     ready: new client.Gauge({ name: METRIC.ready, help: '1 when the property table and the state of every assigned partition are caught up', registers: [registry] }),
   };
 }

@@ -43,7 +43,7 @@ export interface TaskDeps {
   readonly replay?: {
     readonly run: string;
     readonly models: readonly ModelName[];
-    emits(record: Merged): boolean;
+    emits(record: Merged, partition: number): boolean;
   };
 }
 
@@ -152,7 +152,7 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     states.set(event.lead_id, after);
     touched.add(event.lead_id);
     // A replay applies the history around its range to state without scoring it.
-    if (replay && !replay.emits(record)) continue;
+    if (replay && !replay.emits(record, partition)) continue;
     const listings: PropertyVersion[] = [];
     const first = matchRows.length / MATCH_FEATURES.length;
     for (const listing of candidates(after, deps.properties, t)) {

@@ -85,6 +85,12 @@ export class MergedPartitions {
     return merge.take(max, (side) => side === blocked || known(side)).records;
   }
 
+  /** The next offset of a side, transaction markers after the last processed record included. */
+  reached(partition: number, side: Side): bigint | undefined {
+    const merge = this.merges.get(partition);
+    return merge ? this.position(partition, side, merge) : undefined;
+  }
+
   private position(partition: number, side: Side, merge: PartitionMerge): bigint | undefined {
     const pos = merge.position(side);
     const fetched = this.fetchedTo.get(`${this.topics[side]}:${partition}`);

@@ -20,7 +20,7 @@ import { readSchema } from '../schemas/files';
 import type { ChurnRisk, LeadScore, PropertyMatches } from '../schemas/types';
 import { StateStore } from '../state/store';
 import { topicNames, valueSubject, type TopicNames } from '../topics/names';
-import type { Merged } from '../consume/partition-merge';
+import type { Merged, Side } from '../consume/partition-merge';
 import type { ModelName } from '../features/spec';
 import { DependencyUnavailable, computeBatch, type BatchResult, type ComputedBatch, type TaskDeps } from './batch-task';
 import { commitBatch } from './commit-batch';
@@ -48,8 +48,8 @@ export interface ProcessorMode {
   readonly outputs?: Readonly<Record<ModelName, string>>;
   readonly versions?: Partial<Readonly<Record<ModelName, string>>>;
   readonly bounds?: (partition: number) => MergeBounds | undefined;
-  /** Called before a batch of `records` is processed (a rate limit waits here). */
-  beforeBatch?(records: number): Promise<void>;
+  /** Called before a batch of partition `partition` is processed (a rate limit waits here). */
+  beforeBatch?(partition: number, records: readonly Merged[]): Promise<void>;
   /** Called after a batch committed, with the partition's positions (next offset per side). */
   afterBatch?(partition: number, positions: readonly [bigint | undefined, bigint | undefined]): void;
   /** Instead of the transaction: a dry run only looks at what would be written. */
@@ -82,6 +82,8 @@ export class Processor {
   private cache: ResultCache | undefined;
   private cacheSeen = { hits: 0, misses: 0 };
   private readonly logger: Logger;
+  private pollTimer: NodeJS.Timeout | undefined;
+  private polling: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly config: Config,
@@ -122,6 +124,8 @@ export class Processor {
       if (e.type === 'breaker') m.breakerOpen.set({ model: e.model }, e.state === 'closed' ? 0 : 1);
     }
     if (this.events.onRegistryEvent) this.events.onRegistryEvent(e);
+    else if (e.type === 'loaded' && e.previous !== null) this.log('info', `model ${e.model} switched from ${e.previous} to ${e.version} (${e.precision}, ${e.provider}): loaded and warmed before the switch`, { event: e });
+    else if (e.type === 'load_failed' && this.registry?.active(e.model)) this.log('error', `model ${e.model} ${e.version} refused, ${this.registry.active(e.model)?.version} keeps serving: ${e.message}`, { event: e });
     else if (e.type !== 'breaker' || e.state !== 'half_open') this.log(e.type === 'load_failed' ? 'error' : e.type === 'loaded' ? 'info' : 'warn', JSON.stringify(e));
   }
 
@@ -159,10 +163,11 @@ export class Processor {
         throw new ScorestreamError('CONFIG_INVALID', `no schema registered for ${topic} (${errorMessage(err)}): run scorestream topics create`, { cause: err });
       }
     };
+    const outputs = this.mode.outputs ?? this.names.outputs;
     const encoders = {
-      lead_scorer: new AvroEncoder<LeadScore>(await schemaId(this.names.outputs.lead_scorer), readSchema('LeadScore')),
-      property_matcher: new AvroEncoder<PropertyMatches>(await schemaId(this.names.outputs.property_matcher), readSchema('PropertyMatches')),
-      churn_predictor: new AvroEncoder<ChurnRisk>(await schemaId(this.names.outputs.churn_predictor), readSchema('ChurnRisk')),
+      lead_scorer: new AvroEncoder<LeadScore>(await schemaId(outputs.lead_scorer), readSchema('LeadScore')),
+      property_matcher: new AvroEncoder<PropertyMatches>(await schemaId(outputs.property_matcher), readSchema('PropertyMatches')),
+      churn_predictor: new AvroEncoder<ChurnRisk>(await schemaId(outputs.churn_predictor), readSchema('ChurnRisk')),
     };
     const registry = new ModelRegistry(
       {
@@ -177,6 +182,11 @@ export class Processor {
     );
     this.registry = registry;
     await registry.start();
+    if (c.modelsPollMs > 0) {
+      // Under the latest policy a version dropped into models/ is loaded, warmed, then switched to.
+      this.pollTimer = setInterval(() => void this.reloadModels(), c.modelsPollMs);
+      this.pollTimer.unref();
+    }
     const opened = await StateStore.open(path.join(c.stateDir, this.mode.groupId));
     if (opened.rebuilt) this.log('warn', opened.rebuilt);
     this.store = opened.store;
@@ -211,7 +221,7 @@ export class Processor {
       }),
       cache: (this.cache = new ResultCache(this.store.db, { maxEntries: c.cacheMaxEntries, ttlMs: c.cacheTtlMs })),
       now: Date.now,
-      outputs: this.mode.outputs ?? this.names.outputs,
+      outputs,
       ...(this.mode.replay ? { replay: this.mode.replay } : {}),
     };
     this.producers = new TransactionalProducers(this.kafka, this.mode.groupId);
@@ -257,6 +267,11 @@ export class Processor {
       if (this.ready.has(p)) continue;
       this.preparing.add(p);
       const prepared = this.locks.run(p, async () => {
+        // A dry run writes nothing: no producer, no changelog to restore from (its state starts empty).
+        if (this.mode.dryRun) {
+          this.preparing.delete(p);
+          return;
+        }
         // One producer per partition pair: a batch holds records of both inputs and commits both offsets.
         await (this.producers as TransactionalProducers).get(this.names.lead, p);
         const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.mode.groupId);
@@ -289,7 +304,7 @@ export class Processor {
       while (alive()) {
         const records = await merged.take(partition, this.config.batchMaxRecords);
         if (records.length === 0) break;
-        await this.mode.beforeBatch?.(records.length);
+        await this.mode.beforeBatch?.(partition, records);
         if (!(await this.processWithRetry(deps, partition, records, heartbeat, alive))) break;
         const merge = merged.get(partition);
         merge.commit(records);
@@ -308,7 +323,11 @@ export class Processor {
       try {
         const t0 = Date.now();
         const computed = await computeBatch(deps, partition, records);
-        if (this.mode.dryRun) await this.mode.dryRun(computed);
+        if (this.mode.dryRun) {
+          await this.mode.dryRun(computed);
+          // Its own scratch store, never checkpointed against a changelog: it lives for one run.
+          await deps.store.apply(partition, computed.states, 0n);
+        }
         else await commitBatch(computed, await (this.producers as TransactionalProducers).get(this.names.lead, partition), this.mode.groupId, this.names.changelog, deps.store);
         this.record(computed.result, (Date.now() - t0) / 1000);
         this.events.onBatch?.(partition, computed.result);
@@ -330,10 +349,29 @@ export class Processor {
     }
   }
 
+  /** Where partition `partition` stands on each side (next offset), as far as this instance has processed it. */
+  position(partition: number, side: Side): bigint | undefined {
+    return this.merged?.reached(partition, side);
+  }
+
+  /** Looks for a newer version (latest policy) or the pinned one now; one look at a time. */
+  reloadModels(): Promise<void> {
+    this.polling = this.polling.then(() => this.registry?.refresh()).catch((err: unknown) => this.log('error', `model reload failed: ${errorMessage(err)}`));
+    return this.polling;
+  }
+
+  /** Switches a model to a version policy at run time (admin endpoint, SIGHUP); the old version serves until the new one is warm. */
+  async setModelVersion(model: ModelName, policy: string): Promise<string> {
+    if (!this.registry) throw new ScorestreamError('CONFIG_INVALID', 'the processor has not started');
+    return this.registry.setPolicy(model, policy);
+  }
+
   /** Finishes the batch in flight (its transaction commits or aborts), then leaves the group. */
   async stop(): Promise<void> {
     this.stopping = true;
     this.running = false;
+    if (this.pollTimer) clearInterval(this.pollTimer);
+    this.merged?.close();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loader?.stop().catch(() => undefined);
     await this.producers?.close();

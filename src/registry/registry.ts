@@ -97,6 +97,8 @@ const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes)
  */
 export class ModelRegistry {
   private readonly slots: Record<ModelName, Slot>;
+  /** The version policy per model: from the options, changed by setPolicy (admin endpoint, reload). */
+  private readonly policies: Record<ModelName, string>;
   private sequence = 0;
 
   constructor(
@@ -115,6 +117,7 @@ export class ModelRegistry {
         },
       ]),
     ) as Record<ModelName, Slot>;
+    this.policies = { ...options.versions };
   }
 
   private emit(event: RegistryEvent): void {
@@ -123,7 +126,7 @@ export class ModelRegistry {
   }
 
   private candidates(model: ModelName): string[] {
-    const policy = this.options.versions[model];
+    const policy = this.policies[model];
     return policy === 'latest' ? discoverVersions(this.options.modelsDir, model) : [policy];
   }
 
@@ -172,15 +175,28 @@ export class ModelRegistry {
     return run;
   }
 
-  /** Under the `latest` policy, switches to a newer version dropped into the models directory. */
+  /**
+   * Puts each model on the version its policy now names: under `latest`, a newer version dropped
+   * into the models directory; when pinned, the pinned one. A version that failed to load is not
+   * tried again until its manifest changes; the one serving keeps serving.
+   */
   async refresh(): Promise<void> {
     for (const model of MODEL_NAMES) {
-      if (this.options.versions[model] !== 'latest') continue;
-      const newest = discoverVersions(this.options.modelsDir, model)[0];
+      const policy = this.policies[model];
+      const wanted = policy === 'latest' ? discoverVersions(this.options.modelsDir, model)[0] : policy;
       const slot = this.slots[model];
-      if (newest === undefined || newest === slot.active?.version || slot.failed.has(this.failureKey(model, newest))) continue;
-      await this.activate(model, newest).catch(() => undefined);
+      if (wanted === undefined || wanted === slot.active?.version || slot.failed.has(this.failureKey(model, wanted))) continue;
+      await this.activate(model, wanted).catch(() => undefined);
     }
+  }
+
+  /** Changes a model's version policy (`latest` or x.y.z) and applies it: resolves once the version serves, or throws why not. */
+  async setPolicy(model: ModelName, policy: string): Promise<string> {
+    this.policies[model] = policy;
+    const wanted = policy === 'latest' ? discoverVersions(this.options.modelsDir, model)[0] : policy;
+    if (wanted === undefined) throw new ScorestreamError('MODEL_NOT_FOUND', `no version of ${model} found in ${this.options.modelsDir}`);
+    if (this.slots[model].active?.version === wanted) return wanted;
+    return this.activate(model, wanted);
   }
 
   private failureKey(model: ModelName, version: string): string {

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
-/** `scorestream run` as a child process, as an operator runs it, so it can be SIGKILLed. */
+/** `scorestream run` (or another command) as a child process, as an operator runs it, so it can be SIGKILLed. */
 export class ChildProcessor {
   private child: ChildProcess | undefined;
   readonly starts: number[] = [];
@@ -12,11 +12,12 @@ export class ChildProcessor {
   constructor(
     private readonly env: Record<string, string>,
     private readonly logFile: string,
+    private readonly args: readonly string[] = ['run'],
   ) {}
 
   start(): void {
     const out = fs.openSync(this.logFile, 'a');
-    this.child = spawn(process.execPath, [CLI, 'run'], { env: { ...process.env, ...this.env }, stdio: ['ignore', out, out] });
+    this.child = spawn(process.execPath, [CLI, ...this.args], { env: { ...process.env, ...this.env }, stdio: ['ignore', out, out] });
     fs.closeSync(out);
     this.starts.push(Date.now());
   }
@@ -38,9 +39,23 @@ export class ChildProcessor {
     const deadline = Date.now() + timeoutMs;
     const global = new RegExp(pattern.source, 'g');
     while ((fs.readFileSync(this.logFile, 'utf8').match(global) ?? []).length < count) {
-      if (Date.now() > deadline) throw new Error(`${pattern} did not appear ${count} times in ${this.logFile}`);
+      if (Date.now() > deadline) throw new Error(`${pattern} did not appear ${count} times in ${this.logFile}; it ends:\n${fs.readFileSync(this.logFile, 'utf8').slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 100));
     }
+  }
+
+  /** Resolves with the exit code once the process exits by itself. */
+  exit(timeoutMs: number): Promise<number | null> {
+    const child = this.child;
+    if (!child) return Promise.resolve(null);
+    if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.args.join(' ')} did not exit within ${timeoutMs} ms; see ${this.logFile}`)), timeoutMs);
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        resolve(code);
+      });
+    });
   }
 
   get running(): boolean {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { Partitioners, type Admin, type Kafka, type KafkaMessage } from 'kafkajs';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { AREA_CENTERS } from '../../src/synth/world';
@@ -84,6 +84,33 @@ export class TestPipeline {
     await produceEncoded(this.kafka, this.registry, id, topic, events, (e) => ('lead_id' in e ? e.lead_id : e.property_id));
   }
 
+  /**
+   * Lead and engagement events in the order given, each stamped one millisecond after the one
+   * before: the processor's merge then applies them in exactly this order.
+   */
+  async produceInOrder(events: readonly (LeadEvent | EngagementEvent)[], base = Date.now()): Promise<number> {
+    const ids = { lead: await this.registry.getLatestSchemaId(valueSubject(this.names.lead)), engagement: await this.registry.getLatestSchemaId(valueSubject(this.names.engagement)) };
+    const producer = this.kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
+    await producer.connect();
+    try {
+      for (let i = 0; i < events.length; i += 1000) {
+        const chunk = events.slice(i, i + 1000);
+        const encoded = await Promise.all(
+          chunk.map(async (e, j) => {
+            const lead = !('engagement_type' in e);
+            const value = await this.registry.encode(lead ? ids.lead : ids.engagement, e);
+            return { topic: lead ? this.names.lead : this.names.engagement, message: { key: e.lead_id, value, timestamp: String(base + i + j) } };
+          }),
+        );
+        const topicMessages = [this.names.lead, this.names.engagement].map((topic) => ({ topic, messages: encoded.filter((x) => x.topic === topic).map((x) => x.message) }));
+        await producer.sendBatch({ topicMessages: topicMessages.filter((t) => t.messages.length > 0), acks: -1 });
+      }
+    } finally {
+      await producer.disconnect();
+    }
+    return base;
+  }
+
   /** Every record of `topic`, read_committed, once `count` have arrived. */
   read(topic: string, count: number, timeoutMs = 240_000): Promise<KafkaMessage[]> {
     return readTopic(this.kafka, { topic, groupId: `${topic}-read-${randomUUID().slice(0, 6)}`, readCommitted: true, until: (r) => r.length >= count, timeoutMs });
@@ -114,9 +141,10 @@ export const header = (m: KafkaMessage, name: string): string | undefined => m.h
 export async function expectedScores(
   properties: readonly PropertyEvent[],
   ordered: readonly (LeadEvent | EngagementEvent)[],
+  leadScorerVersion = 'latest',
 ): Promise<Map<string, { lead: number; churn: number; matches: string[] }>> {
   const direct = new ModelRegistry(
-    { modelsDir: MODELS_DIR, versions: { lead_scorer: 'latest', property_matcher: 'latest', churn_predictor: 'latest' }, precision: 'fp32', session: { provider: 'cpu', intraOpThreads: 1 }, breaker: { failureThreshold: 5, cooldownMs: 1000 }, onEvent: () => undefined },
+    { modelsDir: MODELS_DIR, versions: { lead_scorer: leadScorerVersion, property_matcher: 'latest', churn_predictor: 'latest' }, precision: 'fp32', session: { provider: 'cpu', intraOpThreads: 1 }, breaker: { failureThreshold: 5, cooldownMs: 1000 }, onEvent: () => undefined },
     new MainThreadInference(),
   );
   await direct.start();

@@ -132,6 +132,8 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     }
   }
 
+  const models = replay?.models ?? MODEL_NAMES;
+  const matching = models.includes('property_matcher');
   const leadIds = [...new Set(events.map((e) => e.event.lead_id))];
   const loaded = await deps.store.getStates(leadIds);
   const states = new Map<string, LeadState | undefined>(leadIds.map((id, i) => [id, loaded[i]]));
@@ -155,7 +157,8 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     if (replay && !replay.emits(record, partition)) continue;
     const listings: PropertyVersion[] = [];
     const first = matchRows.length / MATCH_FEATURES.length;
-    for (const listing of candidates(after, deps.properties, t)) {
+    // Candidate search is the costliest feature step: only when property_matcher is scored.
+    if (matching) for (const listing of candidates(after, deps.properties, t)) {
       const m = matchFeatures(after, listing, t, deps.areas);
       if (!m.ok) continue; // one odd listing must not cost the lead its matches
       listings.push(listing);
@@ -166,7 +169,6 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     scored.push({ message: record.message, topic, event, leadRow, matchRows: { first, listings }, daysSince: daysSinceLastEngagement(after, t) });
   }
 
-  const models = replay?.models ?? MODEL_NAMES;
   const leadArray = Float32Array.from(leadRows);
   const matchArray = Float32Array.from(matchRows);
   const score = (model: ModelName, rows: Float32Array, width: number): Promise<ScoreResult | undefined> =>

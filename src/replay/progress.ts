@@ -6,6 +6,8 @@ import { sleep } from '../local/wait';
  */
 export class ReplayProgress {
   private readonly done = new Map<number, bigint>();
+  /** When each partition's history before --from was all applied. */
+  private readonly rebuilt = new Map<number, number>();
   private startedAt: number | undefined;
   private readonly createdAt = Date.now();
   history = 0;
@@ -27,9 +29,18 @@ export class ReplayProgress {
     return Number(n);
   }
 
-  /** Seconds spent rebuilding state before the first record of the range was re-scored (so far, if still rebuilding). */
+  /**
+   * Seconds until every partition had applied its history before --from (so far, if some still
+   * rebuild). Partitions go on independently, so re-scoring in one overlaps rebuilding in another.
+   */
   get rebuildSeconds(): number {
-    return ((this.startedAt ?? Date.now()) - this.createdAt) / 1000;
+    const pending = [...this.to].some(([p, to]) => (this.from.get(p) ?? to) < to && !this.rebuilt.has(p));
+    return ((pending ? Date.now() : Math.max(this.createdAt, ...this.rebuilt.values())) - this.createdAt) / 1000;
+  }
+
+  /** Seconds from the first re-scored record to now. */
+  get rescoringSeconds(): number {
+    return this.startedAt === undefined ? 0 : (Date.now() - this.startedAt) / 1000;
   }
 
   get rate(): number {
@@ -43,6 +54,7 @@ export class ReplayProgress {
     const from = this.from.get(partition);
     const to = this.to.get(partition);
     if (position === undefined || from === undefined || to === undefined) return;
+    if (position >= from && !this.rebuilt.has(partition)) this.rebuilt.set(partition, Date.now());
     const d = position <= from ? 0n : (position > to ? to : position) - from;
     if (d > 0n && this.startedAt === undefined) this.startedAt = Date.now();
     if (d > (this.done.get(partition) ?? 0n)) this.done.set(partition, d);

@@ -132,7 +132,6 @@ export async function runReplay(config: Config, kafka: Kafka, registryUrl: strin
         progress.history += r.records - r.scored;
       },
     }, mode);
-    const t0 = Date.now();
     let ticker: NodeJS.Timeout | undefined;
     try {
       await processor.start();
@@ -149,8 +148,7 @@ export async function runReplay(config: Config, kafka: Kafka, registryUrl: strin
       if (ticker) clearInterval(ticker);
       await processor.stop();
     }
-    const seconds = (Date.now() - t0) / 1000;
-    const replaySeconds = Math.max(0.001, seconds - progress.rebuildSeconds);
+    const replaySeconds = Math.max(0.001, progress.rescoringSeconds);
     const summary: ReplaySummary = {
       runId: options.runId,
       groupId,

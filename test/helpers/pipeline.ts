@@ -50,20 +50,23 @@ export class TestPipeline {
     this.registry = new SchemaRegistry({ host: registryUrl });
   }
 
+  /** The environment of this deployment (for a child process, or loadConfig), with `extra` on top. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      SCORESTREAM_APP_ID: `t${this.id}`,
+      SCORESTREAM_TOPICS_PREFIX: `test.${this.id}.`,
+      SCORESTREAM_TOPICS_PARTITIONS: '2',
+      SCORESTREAM_STATE_DIR: this.stateDir,
+      SCORESTREAM_MODELS_DIR: MODELS_DIR,
+      SCORESTREAM_HTTP_PORT: '0',
+      KAFKA_BROKERS: this.brokers.join(','),
+      SCHEMA_REGISTRY_URL: this.registryUrl,
+      ...extra,
+    };
+  }
+
   config(env: Record<string, string> = {}): Config {
-    return loadConfig({
-      env: {
-        SCORESTREAM_APP_ID: `t${this.id}`,
-        SCORESTREAM_TOPICS_PREFIX: `test.${this.id}.`,
-        SCORESTREAM_TOPICS_PARTITIONS: '2',
-        SCORESTREAM_STATE_DIR: this.stateDir,
-        SCORESTREAM_MODELS_DIR: MODELS_DIR,
-        SCORESTREAM_HTTP_PORT: '0',
-        KAFKA_BROKERS: this.brokers.join(','),
-        SCHEMA_REGISTRY_URL: this.registryUrl,
-        ...env,
-      },
-    });
+    return loadConfig({ env: this.env(env) });
   }
 
   async setUp(): Promise<void> {

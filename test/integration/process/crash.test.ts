@@ -14,19 +14,7 @@ import { TestPipeline, header } from '../../helpers/pipeline';
 jest.setTimeout(600_000);
 
 function childEnv(pipe: TestPipeline): Record<string, string> {
-  const c = pipe.config();
-  return {
-    SCORESTREAM_APP_ID: c.appId,
-    SCORESTREAM_TOPICS_PREFIX: c.topicPrefix,
-    SCORESTREAM_TOPICS_PARTITIONS: '2',
-    SCORESTREAM_STATE_DIR: pipe.stateDir,
-    SCORESTREAM_MODELS_DIR: c.modelsDir,
-    SCORESTREAM_HTTP_PORT: '0',
-    SCORESTREAM_CONSUMER_SESSION_TIMEOUT_MS: '6000',
-    SCORESTREAM_CONSUMER_REBALANCE_TIMEOUT_MS: '10000',
-    KAFKA_BROKERS: pipe.brokers.join(','),
-    SCHEMA_REGISTRY_URL: pipe.registryUrl,
-  };
+  return pipe.env({ SCORESTREAM_CONSUMER_SESSION_TIMEOUT_MS: '6000', SCORESTREAM_CONSUMER_REBALANCE_TIMEOUT_MS: '10000' });
 }
 
 /** One key per (source, model); any key seen twice is a duplicate, any expected key missing a loss. */

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
-import { loadConfig } from '../../../src/config/load';
 import { parseBound } from '../../../src/replay/range';
 import { runReplay, type ReplayOptions, type ReplaySummary } from '../../../src/replay/replay';
 import type { EngagementEvent, LeadEvent, LeadScore } from '../../../src/schemas/types';
@@ -43,7 +42,7 @@ describe('scorestream replay', () => {
   const inRange = new Set(wave1.slice(k1, k2).filter((e) => !('engagement_type' in e)).map((e) => e.event_id));
   let liveByEvent: Map<string, { message: KafkaMessage; value: LeadScore }>;
 
-  const config = (env: Record<string, string> = {}) => loadConfig({ env: { ...envOf(pipe), ...liveEnv, ...env } });
+  const config = () => pipe.config(liveEnv);
   const replay = (options: Partial<ReplayOptions>, lines: string[] = []): Promise<ReplaySummary> =>
     runReplay(
       config(),
@@ -156,7 +155,7 @@ describe('scorestream replay', () => {
     const output = `${pipe.names.outputs.lead_scorer}.replay-b`;
     const args = ['replay', '--topic', 'lead.events', '--from', new Date(base + k1).toISOString(), '--to', new Date(base + k2).toISOString(), '--model', 'lead_scorer@1.1.0', '--output', output, '--run-id', 'b'];
     const log = path.join(pipe.stateDir, 'replay-b.log');
-    const first = new ChildProcessor(envOf(pipe), log, [...args, '--rate', '30']);
+    const first = new ChildProcessor(pipe.env(), log, [...args, '--rate', '30']);
     first.start();
     await first.waitForLog(/replay b: [1-9][\d,]*\/[\d,]+ \(/, 1, 120_000);
     await first.kill('SIGKILL');
@@ -164,7 +163,7 @@ describe('scorestream replay', () => {
     expect(partial).toBeGreaterThan(0);
     expect(partial).toBeLessThan(inRange.size);
 
-    const second = new ChildProcessor(envOf(pipe), log, args);
+    const second = new ChildProcessor(pipe.env(), log, args);
     second.start();
     expect(await second.exit(240_000)).toBe(0);
     expect(fs.readFileSync(log, 'utf8')).toMatch(/resuming/);
@@ -175,20 +174,6 @@ describe('scorestream replay', () => {
     await pipe.admin.deleteTopics({ topics: [output] });
   });
 });
-
-function envOf(pipe: TestPipeline): Record<string, string> {
-  const c = pipe.config();
-  return {
-    SCORESTREAM_APP_ID: c.appId,
-    SCORESTREAM_TOPICS_PREFIX: c.topicPrefix,
-    SCORESTREAM_TOPICS_PARTITIONS: '2',
-    SCORESTREAM_STATE_DIR: pipe.stateDir,
-    SCORESTREAM_MODELS_DIR: c.modelsDir,
-    SCORESTREAM_HTTP_PORT: '0',
-    KAFKA_BROKERS: pipe.brokers.join(','),
-    SCHEMA_REGISTRY_URL: pipe.registryUrl,
-  };
-}
 
 async function endOffsets(pipe: TestPipeline, topics: readonly string[]): Promise<Record<string, string>> {
   const out: Record<string, string> = {};

@@ -58,10 +58,11 @@ export interface ProcessorMode {
 
 /**
  * The processor: a consumer group over lead.events and engagement.events (co-partitioned
- * assignment), a transactional producer per input partition, state restored from the changelog
- * before a partition's first batch, and the property table read whole. The checkpoint order is
- * written down once, in processBatch: outputs + changelog + DLQ + offsets in one transaction,
- * then state into RocksDB with its changelog offset.
+ * assignment) whose partition p of both is merged into one order, a transactional producer per
+ * partition pair, state restored from the changelog before a partition's first batch, and the
+ * property table read whole. The checkpoint order is written down once, in commitBatch: outputs +
+ * changelog + DLQ + both offsets in one transaction, then state into RocksDB with its changelog
+ * offset. A replay is the same processor in another mode (ProcessorMode).
  */
 export class Processor {
   private consumer: Consumer | undefined;

@@ -218,20 +218,20 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
   const touchedStates = [...touched].map((id) => states.get(id) as LeadState);
   const changelog: Message[] = touchedStates.map((s) => ({ key: s.lead_id, value: encodeState(s), partition }));
   // A replay leaves dead-lettering to the live processor, which already did it for these records.
-  const dlqMessages = replay
-    ? []
-    : dlq.map((d) => ({
-        topic: deps.names.dlq(d.topic),
-        message: {
-          key: d.message.key,
-          value: d.message.value,
-          headers: dlqHeaders({ topic: d.topic, partition, offset: d.message.offset }, d.reason, d.error, d.message.headers as Record<string, Buffer | string | undefined>),
-        } satisfies Message,
-      }));
+  const dlqMessages = (input: string): Message[] =>
+    replay
+      ? []
+      : dlq
+          .filter((d) => d.topic === input)
+          .map((d) => ({
+            key: d.message.key,
+            value: d.message.value,
+            headers: dlqHeaders({ topic: d.topic, partition, offset: d.message.offset }, d.reason, d.error, d.message.headers as Record<string, Buffer | string | undefined>),
+          }));
   const topicMessages = [
     ...MODEL_NAMES.map((m) => ({ topic: deps.outputs[m], messages: out[m] })),
     { topic: deps.names.changelog, messages: changelog },
-    ...[deps.names.lead, deps.names.engagement].map((topic) => ({ topic: deps.names.dlq(topic), messages: dlqMessages.filter((d) => d.topic === deps.names.dlq(topic)).map((d) => d.message) })),
+    ...[deps.names.lead, deps.names.engagement].map((input) => ({ topic: deps.names.dlq(input), messages: dlqMessages(input) })),
   ].filter((t) => t.messages.length > 0);
   const offsets = ([0, 1] as const).flatMap((side) => {
     const last = records.filter((r) => r.side === side).at(-1);

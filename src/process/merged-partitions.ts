@@ -110,14 +110,15 @@ export class MergedPartitions {
     const b = this.bounds(partition);
     if (b?.neverCaughtUp === side) return false;
     const topic = this.topics[side];
+    // One ListOffsets answers both what a side with no committed offset starts from and where it ends now.
+    const offsets = merge.position(side) === undefined || b?.ends[side] === undefined ? (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition) : undefined;
     if (merge.position(side) === undefined) {
       const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
       const offset = committed?.partitions.find((x) => x.partition === partition)?.offset ?? '-1';
-      const start = offset === '-1' ? (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low : offset;
-      merge.setPosition(side, BigInt(start ?? '0'));
+      merge.setPosition(side, BigInt(offset === '-1' ? (offsets?.low ?? '0') : offset));
     }
     const pos = this.position(partition, side, merge) as bigint;
-    const end = b?.ends[side] ?? BigInt((await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.high ?? '0');
+    const end = b?.ends[side] ?? BigInt(offsets?.high ?? '0');
     return pos >= end;
   }
 

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MODEL_NAMES } from '../../src/features/spec';
+import { discoverVersions } from '../../src/registry/discover';
 
 export const MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 
@@ -23,12 +24,7 @@ export function copyShippedVersion(dir: string, model: string, version: string):
 
 /** The newest shipped version of a model: what the `latest` policy serves. */
 export function latestShipped(model: string): string {
-  const versions = fs.readdirSync(path.join(MODELS_DIR, model)).filter((v) => /^\d+\.\d+\.\d+$/.test(v));
-  const key = (v: string): number[] => v.split('.').map(Number);
-  return versions.sort((a, b) => {
-    const [x, y] = [key(a), key(b)];
-    return (x[0] as number) - (y[0] as number) || (x[1] as number) - (y[1] as number) || (x[2] as number) - (y[2] as number);
-  })[versions.length - 1] as string;
+  return discoverVersions(MODELS_DIR, model)[0] as string;
 }
 
 /**

@@ -20,6 +20,7 @@ export const SCHEMA = {
   topicPrefix: str('topics.prefix', '', 'prepended to every topic name, so deployments or test runs can share a cluster'),
   partitions: int('topics.partitions', 6, 'partitions of lead.events and engagement.events when scorestream creates them (co-partitioned)', 1, 10_000),
   replicationFactor: int('topics.replicationFactor', 1, 'replication factor of topics scorestream creates (3 in production)', 1, 10),
+  processingGuarantee: oneOf('processing.guarantee', ['exactly_once', 'at_least_once'] as const, 'exactly_once', 'exactly_once: outputs, changelog and offsets in one transaction per batch; at_least_once: no transactions (a crash repeats outputs since the last commit), for comparison'),
   batchMaxRecords: int('batch.maxRecords', 512, 'a partition batch is scored when it holds this many records...', 1, 100_000),
   batchLingerMs: int('batch.lingerMs', 20, '...or when its oldest record has waited this long', 0, 60_000),
   sessionTimeoutMs: int('consumer.sessionTimeoutMs', 30_000, 'how long the group waits for a silent instance before moving its partitions', 6_000, 300_000),
@@ -28,7 +29,7 @@ export const SCHEMA = {
   // in flight is at most one fetch, bounded by these two.
   fetchMaxBytesPerPartition: int('consumer.maxBytesPerPartition', 1_048_576, 'most bytes fetched from one partition at a time', 1024, 1_073_741_824),
   fetchMaxBytes: int('consumer.maxBytes', 10_485_760, 'most bytes fetched in one request across partitions', 1024, 1_073_741_824),
-  cacheMaxEntries: int('cache.maxEntries', 100_000, 'in-memory result cache entries (LRU) in front of RocksDB; 0 disables it', 0, 100_000_000),
+  cacheMaxEntries: int('cache.maxEntries', 0, 'in-memory result cache entries (LRU) in front of RocksDB; 0 (the default) disables it: measured, it pays only where identical feature rows recur', 0, 100_000_000),
   cacheTtlMs: int('cache.ttlMs', 3_600_000, 'how long a cached score may be reused', 0, 365 * 86_400_000),
   modelsDir: str('models.dir', 'models', 'where models/<name>/<version>/ live'),
   // fp32 by default: dynamic INT8 quantizes activations per batch, so a record's score depends on

@@ -1,8 +1,15 @@
 import { budgetMid } from './lead-features';
 import type { LeadState } from './lead-state';
-import type { PropertyTable, PropertyVersion } from './property-table';
+import type { ActiveListing, PropertyTable, PropertyVersion } from './property-table';
 
 export const MAX_CANDIDATES = 20;
+
+interface Candidate {
+  readonly v: PropertyVersion;
+  readonly fit: number;
+}
+
+const byFitThenId = (a: Candidate, b: Candidate): number => a.fit - b.fit || (a.v.property_id < b.v.property_id ? -1 : 1);
 
 /**
  * The listings property_matcher scores for a lead at time `t`: those it viewed or saved, then
@@ -11,16 +18,58 @@ export const MAX_CANDIDATES = 20;
  * that a replay picks the same candidates.
  */
 export function candidates(state: LeadState, table: PropertyTable, t: number, max = MAX_CANDIDATES): PropertyVersion[] {
-  const seen = new Set([...Object.keys(state.viewed), ...Object.keys(state.saved)]);
-  const ids = new Set(seen);
-  if (state.preferred_area !== null) for (const id of table.inArea(state.preferred_area)) ids.add(id);
   const mid = budgetMid(state);
-  const fit = (v: PropertyVersion): number => (mid === null || mid <= 0 ? 0 : Math.abs(Math.log(v.list_price / mid)));
-  const live: PropertyVersion[] = [];
-  for (const id of ids) {
-    const v = table.asOf(id, t);
-    if (v !== undefined && v.listing_status === 'ACTIVE') live.push(v);
+  const priced = mid !== null && mid > 0;
+  const fit = (v: PropertyVersion): number => (priced ? Math.abs(Math.log(v.list_price / (mid as number))) : 0);
+  const seen = new Set<string>();
+  const first: Candidate[] = [];
+  for (const ids of [Object.keys(state.viewed), Object.keys(state.saved)]) {
+    for (const id of ids) {
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const v = table.asOf(id, t);
+      if (v !== undefined && v.listing_status === 'ACTIVE') first.push({ v, fit: fit(v) });
+    }
   }
-  live.sort((a, b) => Number(seen.has(b.property_id)) - Number(seen.has(a.property_id)) || fit(a) - fit(b) || (a.property_id < b.property_id ? -1 : 1));
-  return live.slice(0, max);
+  first.sort(byFitThenId);
+  const out = first.slice(0, max).map((c) => c.v);
+  if (out.length >= max || state.preferred_area === null) return out;
+  const area = table.activeInArea(state.preferred_area, t);
+  const need = max - out.length;
+  const rest = priced ? closest(area.byPrice, Math.log(mid as number), need, seen, fit) : area.byId.filter((l) => !seen.has(l.version.property_id)).slice(0, need).map((l) => l.version);
+  return out.concat(rest);
+}
+
+/**
+ * The `need` listings not in `seen` closest to the budget (|log(price / mid)|, then id), from
+ * listings sorted by log price: outward from where the budget falls, and a little past the
+ * last one taken, so that rounding between log(price) - log(mid) and log(price / mid) cannot
+ * change which listings tie; the exact order is then the same comparison as everywhere else.
+ */
+function closest(byPrice: readonly ActiveListing[], logMid: number, need: number, seen: ReadonlySet<string>, fit: (v: PropertyVersion) => number): PropertyVersion[] {
+  let lo = 0;
+  let hi = byPrice.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if ((byPrice[m] as ActiveListing).logPrice < logMid) lo = m + 1;
+    else hi = m;
+  }
+  let left = lo - 1;
+  let right = lo;
+  const taken: Candidate[] = [];
+  let bound = Number.POSITIVE_INFINITY;
+  const EPSILON = 1e-9;
+  for (;;) {
+    const l = byPrice[left];
+    const r = byPrice[right];
+    const dl = l ? logMid - l.logPrice : Number.POSITIVE_INFINITY;
+    const dr = r ? r.logPrice - logMid : Number.POSITIVE_INFINITY;
+    const d = Math.min(dl, dr);
+    if (d === Number.POSITIVE_INFINITY || d > bound) break;
+    const next = dl <= dr ? (left--, l) : (right++, r);
+    if (!next || seen.has(next.version.property_id)) continue;
+    taken.push({ v: next.version, fit: fit(next.version) });
+    if (taken.length === need) bound = d + EPSILON;
+  }
+  return taken.sort(byFitThenId).slice(0, need).map((c) => c.v);
 }

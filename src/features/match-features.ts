@@ -13,13 +13,35 @@ export type AreaCenters = ReadonlyMap<string, GeoPoint>;
 
 export const UNKNOWN_DISTANCE_KM = 25;
 
+/** What the match row needs of the lead at `t`: computed once per scored event, not once per listing. */
+export interface MatchContext {
+  readonly state: LeadState;
+  readonly t: number;
+  readonly mid: number | null;
+  readonly target: GeoPoint | null;
+  readonly tours30d: number;
+}
+
+export function matchContext(state: LeadState, t: number, areas: AreaCenters): MatchContext {
+  return {
+    state,
+    t,
+    mid: budgetMid(state),
+    target: state.location ?? (state.preferred_area !== null ? areas.get(state.preferred_area) : undefined) ?? null,
+    tours30d: Math.log1p(countInWindow(state, 'TOUR_REQUEST', t, 30 * DAY_MS)),
+  };
+}
+
 /**
  * The property_matcher row for (lead, listing as of `t`), in MATCH_FEATURES order. `listing` must
  * be the version in force at `t` (PropertyTable.asOf), which keeps joins point-in-time.
  */
 export function matchFeatures(state: LeadState, listing: PropertyVersion, t: number, areas: AreaCenters): FeatureResult {
-  const mid = budgetMid(state);
-  const target = state.location ?? (state.preferred_area !== null ? areas.get(state.preferred_area) : undefined) ?? null;
+  return matchRow(matchContext(state, t, areas), listing);
+}
+
+export function matchRow(ctx: MatchContext, listing: PropertyVersion): FeatureResult {
+  const { state, t, mid, target } = ctx;
   const ratio = mid !== null && mid > 0 ? listing.list_price / mid : 1;
   const viewedAt = state.viewed[listing.property_id];
   const savedAt = state.saved[listing.property_id];
@@ -35,7 +57,7 @@ export function matchFeatures(state: LeadState, listing: PropertyVersion, t: num
     state.preferred_area !== null && state.preferred_area === listing.area ? 1 : 0,
     within(viewedAt),
     within(savedAt),
-    Math.log1p(countInWindow(state, 'TOUR_REQUEST', t, 30 * DAY_MS)),
+    ctx.tours30d,
     mid === null ? 0 : 1,
     Math.max(0, (t - listing.listed_at) / DAY_MS),
     listing.list_price < listing.original_price ? 1 : 0,

@@ -7,7 +7,7 @@ import type { DlqReason } from '../decode/outcome';
 import { candidates } from '../features/candidates';
 import { daysSinceLastEngagement, leadFeatures } from '../features/lead-features';
 import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../features/lead-state';
-import { matchFeatures, type AreaCenters } from '../features/match-features';
+import { matchContext, matchRow, type AreaCenters } from '../features/match-features';
 import type { PropertyTable, PropertyVersion } from '../features/property-table';
 import { LEAD_FEATURES, MATCH_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
 import { validateEngagementEvent, validateLeadEvent } from '../features/validate';
@@ -16,7 +16,7 @@ import { dlqHeaders, outputHeaders, type Source } from '../publish/headers';
 import type { ModelRegistry, ScoreResult } from '../registry/registry';
 import type { ChurnRisk, EngagementEvent, LeadEvent, LeadScore, PropertyMatches } from '../schemas/types';
 import { churnRisk, leadScore, propertyMatches } from '../score/outputs';
-import { encodeState } from '../state/codec';
+import { encodeState, type EncodedState } from '../state/codec';
 import type { StateStore } from '../state/store';
 import type { TopicNames } from '../topics/names';
 import { scoreRows } from './score-rows';
@@ -73,8 +73,8 @@ export interface ScoreLine {
 export interface ComputedBatch {
   readonly partition: number;
   readonly topicMessages: { topic: string; messages: Message[] }[];
-  /** The touched leads' states, in changelog order. */
-  readonly states: LeadState[];
+  /** The touched leads' states, encoded once for the changelog and RocksDB, in changelog order. */
+  readonly states: EncodedState[];
   /** Next offset per input topic. */
   readonly offsets: { topic: string; offset: string }[];
   readonly lines: ScoreLine[];
@@ -158,8 +158,9 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     const listings: PropertyVersion[] = [];
     const first = matchRows.length / MATCH_FEATURES.length;
     // Candidate search is the costliest feature step: only when property_matcher is scored.
-    if (matching) for (const listing of candidates(after, deps.properties, t)) {
-      const m = matchFeatures(after, listing, t, deps.areas);
+    const ctx = matching ? matchContext(after, t, deps.areas) : undefined;
+    if (ctx) for (const listing of candidates(after, deps.properties, t)) {
+      const m = matchRow(ctx, listing);
       if (!m.ok) continue; // one odd listing must not cost the lead its matches
       listings.push(listing);
       for (const v of m.row) matchRows.push(v);
@@ -215,8 +216,8 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     }
   }
 
-  const touchedStates = [...touched].map((id) => states.get(id) as LeadState);
-  const changelog: Message[] = touchedStates.map((s) => ({ key: s.lead_id, value: encodeState(s), partition }));
+  const touchedStates: EncodedState[] = [...touched].map((id) => ({ leadId: id, bytes: encodeState(states.get(id) as LeadState) }));
+  const changelog: Message[] = touchedStates.map((s) => ({ key: s.leadId, value: s.bytes, partition }));
   // A replay leaves dead-lettering to the live processor, which already did it for these records.
   const dlqMessages = (input: string): Message[] =>
     replay

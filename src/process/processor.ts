@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { InferenceCombiner } from '../batch/inference-combiner';
 import { ResultCache } from '../cache/result-cache';
@@ -23,7 +23,7 @@ import { topicNames, valueSubject, type TopicNames } from '../topics/names';
 import type { Merged, Side } from '../consume/partition-merge';
 import type { ModelName } from '../features/spec';
 import { DependencyUnavailable, computeBatch, type BatchResult, type ComputedBatch, type TaskDeps } from './batch-task';
-import { commitBatch } from './commit-batch';
+import { commitAtLeastOnce, commitBatch } from './commit-batch';
 import { MergedPartitions, type MergeBounds } from './merged-partitions';
 import { PropertyLoader } from './property-loader';
 import { TransactionalProducers } from './producers';
@@ -84,7 +84,23 @@ export class Processor {
   private cacheSeen = { hits: 0, misses: 0 };
   private readonly logger: Logger;
   private pollTimer: NodeJS.Timeout | undefined;
+  /** processing.guarantee=at_least_once: one idempotent producer for every partition, no transactions. */
+  private plainProducer: Promise<Producer> | undefined;
   private polling: Promise<void> = Promise.resolve();
+
+  /** Replays are always exactly once: their resumption relies on the transaction. */
+  private get atLeastOnce(): boolean {
+    return this.config.processingGuarantee === 'at_least_once' && this.mode.replay === undefined;
+  }
+
+  private producer(): Promise<Producer> {
+    this.plainProducer ??= (async () => {
+      const p = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 20, maxRetryTime: 2_000 } });
+      await p.connect();
+      return p;
+    })();
+    return this.plainProducer;
+  }
 
   constructor(
     private readonly config: Config,
@@ -107,6 +123,11 @@ export class Processor {
   /** Consuming, the property table loaded, and the state of every assigned partition restored. */
   get isReady(): boolean {
     return this.running && this.preparing.size === 0;
+  }
+
+  /** Partitions (of both inputs) assigned to this instance. */
+  get assigned(): readonly number[] {
+    return [...this.ready.keys()];
   }
 
   cacheStats(): { hits: number; misses: number } {
@@ -274,7 +295,7 @@ export class Processor {
           return;
         }
         // One producer per partition pair: a batch holds records of both inputs and commits both offsets.
-        await (this.producers as TransactionalProducers).get(this.names.lead, p);
+        if (!this.atLeastOnce) await (this.producers as TransactionalProducers).get(this.names.lead, p);
         const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.mode.groupId);
         if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`, { partition: p, restored: r.records });
         this.preparing.delete(p);
@@ -329,6 +350,7 @@ export class Processor {
           // Its own scratch store, never checkpointed against a changelog: it lives for one run.
           await deps.store.apply(partition, computed.states, 0n);
         }
+        else if (this.atLeastOnce) await commitAtLeastOnce(computed, await this.producer(), this.consumer as Consumer, this.names.changelog, deps.store);
         else await commitBatch(computed, await (this.producers as TransactionalProducers).get(this.names.lead, partition), this.mode.groupId, this.names.changelog, deps.store);
         this.record(computed.result, (Date.now() - t0) / 1000);
         this.events.onBatch?.(partition, computed.result);
@@ -376,6 +398,7 @@ export class Processor {
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loader?.stop().catch(() => undefined);
     await this.producers?.close();
+    await this.plainProducer?.then((p) => p.disconnect()).catch(() => undefined);
     await this.admin?.disconnect().catch(() => undefined);
     await this.registry?.close();
     await this.store?.close().catch(() => undefined);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { untilEndOffsets } from '../kafka/end-offsets';
-import { decodeState } from '../state/codec';
+import { checkStateFormat } from '../state/codec';
 import type { StateStore } from '../state/store';
 
 export interface RestoreResult {
@@ -49,7 +49,12 @@ export async function restoreChangelog(kafka: Kafka, admin: Admin, store: StateS
         const fresh = batch.messages.filter((m) => BigInt(m.offset) >= target.from && m.value !== null);
         if (fresh.length === 0) return;
         // The last write of a lead wins, as it did when the records were produced.
-        await store.apply(batch.partition, fresh.map((m) => decodeState(m.value as Buffer)), BigInt((fresh[fresh.length - 1] as { offset: string }).offset) + 1n);
+        // Written as the changelog holds them (decoded when read); a format this version cannot read fails the restore here.
+        const states = fresh.map((m) => {
+          checkStateFormat(m.value as Buffer);
+          return { leadId: (m.key as Buffer).toString('utf8'), bytes: m.value as Buffer };
+        });
+        await store.apply(batch.partition, states, BigInt((fresh[fresh.length - 1] as { offset: string }).offset) + 1n);
         records += fresh.length;
       },
     });

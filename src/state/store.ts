@@ -3,7 +3,7 @@ import path from 'node:path';
 import { RocksLevel } from '@nxtedition/rocksdb';
 import { errorMessage } from '../errors';
 import type { LeadState } from '../features/lead-state';
-import { decodeState, encodeState } from './codec';
+import { decodeState, type EncodedState } from './codec';
 
 /**
  * The local materialization of the lead-state changelog. Never the source of truth: each write
@@ -61,10 +61,10 @@ export class StateStore {
     return /^\d+$/.test(text) ? BigInt(text) : undefined;
   }
 
-  /** One atomic write: the states and the changelog position they bring the store to. */
-  async apply(partition: number, states: readonly LeadState[], nextChangelogOffset: bigint): Promise<void> {
+  /** One atomic write: the states (as the changelog holds them) and the changelog position they bring the store to. */
+  async apply(partition: number, states: readonly EncodedState[], nextChangelogOffset: bigint): Promise<void> {
     await this.db.batch([
-      ...states.map((s) => ({ type: 'put' as const, key: STATE + s.lead_id, value: encodeState(s) })),
+      ...states.map((s) => ({ type: 'put' as const, key: STATE + s.leadId, value: s.bytes })),
       { type: 'put', key: CHECKPOINT + partition, value: Buffer.from(nextChangelogOffset.toString()) },
     ]);
   }

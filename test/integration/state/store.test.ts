@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { applyLeadEvent } from '../../../src/features/lead-state';
+import { encodeState } from '../../../src/state/codec';
 import { StateStore } from '../../../src/state/store';
 import { leadEvent } from '../../helpers/lead-events';
 
@@ -12,14 +13,15 @@ describe('StateStore', () => {
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
   const state = (i: number) => applyLeadEvent(undefined, leadEvent(i, { lead_id: `lead-${i}` }));
+  const encoded = (i: number) => ({ leadId: `lead-${i}`, bytes: encodeState(state(i)) });
 
   it('writes states and their changelog checkpoint together, and keeps them across a reopen', async () => {
     const dir = path.join(root, 'db');
     const { store, rebuilt } = await StateStore.open(dir);
     expect(rebuilt).toBeUndefined();
     expect(await store.checkpoint(0)).toBeUndefined();
-    await store.apply(0, [state(1), state(2)], 12n);
-    await store.apply(3, [state(3)], 5n);
+    await store.apply(0, [encoded(1), encoded(2)], 12n);
+    await store.apply(3, [encoded(3)], 5n);
     await store.close();
 
     const again = (await StateStore.open(dir)).store;
@@ -31,7 +33,7 @@ describe('StateStore', () => {
   it('moves a directory RocksDB cannot open aside and starts empty, saying so', async () => {
     const dir = path.join(root, 'db');
     const { store } = await StateStore.open(dir);
-    await store.apply(0, [state(1)], 1n);
+    await store.apply(0, [encoded(1)], 1n);
     await store.close();
     for (const f of fs.readdirSync(dir)) if (f.startsWith('MANIFEST') || f === 'CURRENT') fs.writeFileSync(path.join(dir, f), 'garbage');
 

@@ -1,6 +1,8 @@
-import { candidates } from '../../../src/features/candidates';
-import { applyEngagementEvent, applyLeadEvent } from '../../../src/features/lead-state';
-import { PropertyTable } from '../../../src/features/property-table';
+import { candidates, MAX_CANDIDATES } from '../../../src/features/candidates';
+import { budgetMid } from '../../../src/features/lead-features';
+import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../../src/features/lead-state';
+import { PropertyTable, type PropertyVersion } from '../../../src/features/property-table';
+import { generateHistory } from '../../../src/synth/generate';
 import { DAY_MS } from '../../../src/features/time';
 import type { PropertyEvent } from '../../../src/schemas/types';
 import { leadEvent } from '../../helpers/lead-events';
@@ -43,5 +45,42 @@ describe('candidates', () => {
 
   it('are capped, keeping the best', () => {
     expect(candidates(lead, table, T0 + DAY_MS, 2).map((v) => v.property_id)).toEqual(['p-elsewhere', 'p-sold-later']);
+  });
+});
+
+/** The straightforward definition (every listing of the area, one sort), as it was written first. */
+function reference(state: LeadState, table: PropertyTable, t: number, max = MAX_CANDIDATES): PropertyVersion[] {
+  const seen = new Set([...Object.keys(state.viewed), ...Object.keys(state.saved)]);
+  const ids = new Set(seen);
+  if (state.preferred_area !== null) for (const id of table.inArea(state.preferred_area)) ids.add(id);
+  const mid = budgetMid(state);
+  const fit = (v: PropertyVersion): number => (mid === null || mid <= 0 ? 0 : Math.abs(Math.log(v.list_price / mid)));
+  const live: PropertyVersion[] = [];
+  for (const id of ids) {
+    const v = table.asOf(id, t);
+    if (v !== undefined && v.listing_status === 'ACTIVE') live.push(v);
+  }
+  live.sort((a, b) => Number(seen.has(b.property_id)) - Number(seen.has(a.property_id)) || fit(a) - fit(b) || (a.property_id < b.property_id ? -1 : 1));
+  return live.slice(0, max);
+}
+
+describe('candidates over a generated history', () => {
+  it('are exactly those of the straightforward definition, for every event of every lead', () => {
+    const h = generateHistory({ leads: 600, seed: 5 });
+    const table = new PropertyTable();
+    // Half the table first, the rest while events go by: snapshots must notice the table changing.
+    const half = Math.floor(h.propertyEvents.length / 2);
+    h.propertyEvents.slice(0, half).forEach((e) => table.apply(e));
+    const events = [...h.leadEvents, ...h.engagementEvents].sort((a, b) => a.occurred_at - b.occurred_at);
+    const states = new Map<string, LeadState>();
+    let compared = 0;
+    events.forEach((e, i) => {
+      if (i === Math.floor(events.length / 2)) h.propertyEvents.slice(half).forEach((p) => table.apply(p));
+      const next = 'engagement_type' in e ? applyEngagementEvent(states.get(e.lead_id), e) : applyLeadEvent(states.get(e.lead_id), e);
+      states.set(e.lead_id, next);
+      expect(candidates(next, table, e.occurred_at).map((v) => v.property_id)).toEqual(reference(next, table, e.occurred_at).map((v) => v.property_id));
+      compared++;
+    });
+    expect(compared).toBeGreaterThan(10_000);
   });
 });

@@ -1,0 +1,208 @@
+/**
+ * `npm run bench`: scorestream against its own limit and a naive baseline, side by side on one
+ * broker. Pre-fills 6-partition input topics with a seeded history (not produced while measuring),
+ * then runs each scenario in its own process (bench/throughput/child.ts):
+ *   (i) passthrough: raw KafkaJS consume -> produce in a transaction per batch, no scoring;
+ *   (ii) pipeline: scorestream's processor (INT8 unless a variant says otherwise, EOS);
+ *   (iii) naive: eachMessage, score one event, send one record.
+ * Throughput over the pre-filled topics, end-to-end latency at fixed input rates, and pipeline
+ * variants (cache, precision, at-least-once, batch size, linger). Medians of --reps repetitions.
+ * Writes bench/results/throughput-<date>.json and prints the Markdown tables.
+ *
+ *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,latency,variants]
+ *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run)]
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { Admin } from 'kafkajs';
+import { createKafka } from '../src/kafka/client';
+import { connectOrStartLocal, release } from '../src/local/connect';
+import { createTopics } from '../src/topics/create';
+import { topicNames } from '../src/topics/names';
+import { brokerCpuSeconds } from './throughput/broker-cpu';
+import { withRetries } from './throughput/retry';
+import { inputEncoders, inputProducer, orderedHistory, prefill } from './throughput/events';
+import { measureLatency, type LatencyResult } from './throughput/latency';
+import { runOutputs, type ScenarioName, type ScenarioReport, type ScenarioRequest } from './throughput/protocol';
+import { startScenario } from './throughput/spawn';
+import { renderMarkdown, type BenchResults, type Measured, type Variant } from './throughput/tables';
+
+const PARTITIONS = 6;
+
+function flag(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
+}
+
+/** The pipeline as benchmarked unless a variant says otherwise: INT8, as the issue specifies; everything else the defaults. */
+const PIPELINE_ENV: Record<string, string> = { SCORESTREAM_MODELS_PRECISION: 'int8', SCORESTREAM_LOG_LEVEL: 'warn' };
+
+async function main(): Promise<void> {
+  const quick = process.argv.includes('--quick');
+  const events = Number(flag('events', quick ? '100000' : '1000000'));
+  const reps = Number(flag('reps', quick ? '1' : '3'));
+  const only = new Set(flag('only', 'throughput,latency,variants').split(','));
+  const profileDir = process.argv.includes('--profile') ? path.resolve(flag('profile', 'bench/profiles')) : undefined;
+  const variantEvents = Math.min(events, quick ? 50_000 : 100_000);
+  const naiveSeconds = quick ? 10 : 20;
+  const rates = quick ? [1000, 5000] : [1000, 5000, 20_000];
+  const phase = quick ? { seconds: 8, warmupSeconds: 2, drainSeconds: 5 } : { seconds: 15, warmupSeconds: 3, drainSeconds: 10 };
+
+  const endpoints = await connectOrStartLocal();
+  const kafka = createKafka({ brokers: endpoints.brokers, clientId: 'bench' });
+  const admin = kafka.admin();
+  await admin.connect();
+  const registry = new SchemaRegistry({ host: endpoints.registryUrl });
+  const id = randomUUID().slice(0, 6);
+  const prefix = `bench.${id}.`;
+  const names = topicNames(`bench-${id}`, prefix);
+  const log = (line: string): void => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const results: BenchResults = {
+    date: new Date().toISOString(),
+    machine: `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+    node: process.version,
+    versions: versions(),
+    events,
+    reps,
+    partitions: PARTITIONS,
+    prefillSeconds: 0,
+    complete: false,
+    throughput: [],
+    variants: [],
+    latency: [],
+  };
+  const outDir = path.join(__dirname, 'results');
+  const file = path.join(outDir, `throughput-${results.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  // Written after every measurement, so that a run cut short keeps what it measured.
+  const save = (): void => {
+    fs.mkdirSync(outDir, { recursive: true });
+    fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
+  };
+  const run = async (scenario: ScenarioName, target: number, maxSeconds: number, env: Record<string, string>, topicPrefix = prefix): Promise<Measured> => {
+    const group = `g${randomUUID().slice(0, 8)}`;
+    const req: ScenarioRequest = { scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: topicPrefix, group, target, maxSeconds, env };
+    const broker0 = brokerCpuSeconds();
+    const child = startScenario(req, profileDir && scenario === 'pipeline' ? profileDir : undefined);
+    try {
+      const report = await child.report;
+      const brokerCpu = brokerPer1k(broker0, report.records);
+      await child.exited;
+      return { ...report, brokerCpuSecondsPer1k: brokerCpu };
+    } finally {
+      await deleteRunTopics(admin, group);
+    }
+  };
+  log(`generating ${events.toLocaleString()} events`);
+  // Latency phases take their inputs from the same history, as many as the highest rate needs.
+  const history = orderedHistory(Math.max(events, Math.max(...rates) * phase.seconds), 7);
+  try {
+    await createTopics(admin, registry, names, PARTITIONS, 1);
+    results.prefillSeconds = await prefill(kafka, registry, names, history.events.slice(0, events), history.properties);
+    log(`pre-filled ${events.toLocaleString()} events in ${results.prefillSeconds.toFixed(1)} s`);
+
+    if (only.has('throughput')) {
+      for (let rep = 1; rep <= reps; rep++) {
+        for (const scenario of ['passthrough', 'pipeline', 'naive'] as const) {
+          const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, scenario === 'pipeline' ? PIPELINE_ENV : {});
+          results.throughput.push({ rep, ...r });
+          save();
+          log(`throughput rep ${rep} ${scenario}: ${r.records} records, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, peak RSS ${r.peakRssMiB} MiB`);
+        }
+      }
+    }
+    if (only.has('variants')) {
+      const variants: Variant[] = [
+        { name: 'defaults (INT8)', env: {} },
+        { name: 'fp32', env: { SCORESTREAM_MODELS_PRECISION: 'fp32' } },
+        { name: 'result cache on (100,000 entries)', env: { SCORESTREAM_CACHE_MAX_ENTRIES: '100000' } },
+        { name: 'at least once (no transactions)', env: { SCORESTREAM_PROCESSING_GUARANTEE: 'at_least_once' } },
+        ...[128, 2048, 8192].map((n) => ({ name: `batch.maxRecords ${n}`, env: { SCORESTREAM_BATCH_MAX_RECORDS: String(n) } })),
+        ...[0, 20, 50].map((ms) => ({ name: `batch.lingerMs ${ms}`, env: { SCORESTREAM_BATCH_LINGER_MS: String(ms) } })),
+      ];
+      const pick = flag('variants', '');
+      for (let rep = 1; rep <= reps; rep++) {
+        for (const v of variants.filter((x) => pick === '' || pick.split(',').some((p) => x.name.includes(p)))) {
+          const r = await run('pipeline', variantEvents, 0, { ...PIPELINE_ENV, ...v.env });
+          results.variants.push({ rep, variant: v.name, env: v.env, ...r });
+          save();
+          log(`variant rep ${rep} ${v.name}: ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, batch ${r.meanBatchSize.toFixed(0)}, cache hits ${r.cacheHitRate === null ? '-' : (100 * r.cacheHitRate).toFixed(1)}%`);
+        }
+      }
+    }
+    if (only.has('latency')) {
+      for (let rep = 1; rep <= reps; rep++) {
+        for (const scenario of ['passthrough', 'pipeline', 'naive'] as const) {
+          for (const rate of rates) {
+            const r = await latencyPhase(scenario, rate);
+            results.latency.push({ rep, scenario, ...r });
+            save();
+            log(`latency rep ${rep} ${scenario} at ${rate}/s: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, ${r.delivered}/${r.measured} delivered`);
+          }
+        }
+      }
+    }
+  } finally {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    await admin.deleteTopics({ topics }).catch(() => undefined);
+    await admin.disconnect();
+    await release(endpoints);
+  }
+  results.complete = true;
+  save();
+  console.log(`\n${renderMarkdown(results)}\nwritten: ${path.relative(process.cwd(), file)}`);
+
+  /** One latency cell: fresh topics, the scenario started and ready, then inputs at `rate`. */
+  async function latencyPhase(scenario: ScenarioName, rate: number): Promise<LatencyResult & { report: Measured }> {
+    const phasePrefix = `${prefix}l${randomUUID().slice(0, 6)}.`;
+    const phaseNames = topicNames(`bench-${id}`, phasePrefix);
+    await withRetries(() => createTopics(admin, registry, phaseNames, PARTITIONS, 1));
+    const enc = await inputEncoders(registry, phaseNames);
+    const producer = inputProducer(kafka);
+    await producer.connect();
+    await producer.send({ topic: phaseNames.property, acks: -1, messages: history.properties.map((p) => ({ key: p.property_id, value: enc.property.encode(p) })) });
+    await producer.disconnect();
+    const group = `g${randomUUID().slice(0, 8)}`;
+    const broker0 = brokerCpuSeconds();
+    const child = startScenario({ scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: phasePrefix, group, target: 0, maxSeconds: 0, env: scenario === 'pipeline' ? PIPELINE_ENV : {} });
+    try {
+      await Promise.race([child.ready, child.report]);
+      const outs = runOutputs(phasePrefix, group);
+      const output = scenario === 'passthrough' ? outs.copy : outs.lead_scorer;
+      const measured = await measureLatency(kafka, registry, phaseNames, output, history.events, { rate, partitions: PARTITIONS, ...phase });
+      child.stop();
+      const report = await child.report;
+      const brokerCpu = brokerPer1k(broker0, report.records);
+      await child.exited;
+      return { ...measured, report: { ...report, brokerCpuSecondsPer1k: brokerCpu } };
+    } finally {
+      child.stop();
+      const topics = (await admin.listTopics()).filter((t) => t.startsWith(phasePrefix));
+      await admin.deleteTopics({ topics }).catch(() => undefined);
+    }
+  }
+}
+
+/** Broker CPU seconds per 1,000 events since `before`, over the scenario's whole life (start-up included). */
+function brokerPer1k(before: number | undefined, records: number): number | null {
+  const after = brokerCpuSeconds();
+  return before === undefined || after === undefined || records === 0 ? null : ((after - before) / records) * 1000;
+}
+
+async function deleteRunTopics(admin: Admin, group: string): Promise<void> {
+  const topics = (await admin.listTopics()).filter((t) => t.includes(group));
+  if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => undefined);
+}
+
+function versions(): Record<string, string> {
+  const root = path.resolve(__dirname, '..');
+  const version = (pkg: string): string => (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+  return { kafkajs: version('kafkajs'), 'onnxruntime-node': version('onnxruntime-node'), '@nxtedition/rocksdb': version('@nxtedition/rocksdb') };
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,247 @@
+/**
+ * One scenario of `npm run bench`, in its own process so that its CPU time and RSS are its own:
+ * the raw transactional passthrough, scorestream's pipeline, or the naive scorer. Reads the
+ * request as JSON from argv[2]; writes `@@<json>` lines (ready, then the report) to stdout.
+ */
+import path from 'node:path';
+import os from 'node:os';
+import fs from 'node:fs';
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import { loadConfig } from '../../src/config/load';
+import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../src/features/lead-state';
+import { leadFeatures } from '../../src/features/lead-features';
+import { MainThreadInference } from '../../src/infer/main-thread-inference';
+import { createKafka } from '../../src/kafka/client';
+import { OUTPUT_COMPRESSION } from '../../src/process/commit-batch';
+import { Processor } from '../../src/process/processor';
+import { TransactionalProducers } from '../../src/process/producers';
+import { HEADERS, outputHeaders } from '../../src/publish/headers';
+import { ModelRegistry } from '../../src/registry/registry';
+import { readSchema } from '../../src/schemas/files';
+import type { EngagementEvent, LeadEvent } from '../../src/schemas/types';
+import { leadScore } from '../../src/score/outputs';
+import { topicNames, valueSubject } from '../../src/topics/names';
+import { Meter } from './meter';
+import { withRetries } from './retry';
+import { MESSAGE_PREFIX, runOutputs, type ChildMessage, type ScenarioRequest } from './protocol';
+
+const MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
+
+let meterOfRun: Meter | undefined;
+
+function send(message: ChildMessage): void {
+  // Measured from ready (joined, assigned, restored), not from the first commit: with large
+  // batches the first commit comes late and much of the work would fall before the window.
+  if ('ready' in message) meterOfRun?.begin();
+  process.stdout.write(`${MESSAGE_PREFIX}${JSON.stringify(message)}\n`);
+}
+
+interface Running {
+  readonly meter: Meter;
+  stop(): Promise<void>;
+  cacheHitRate(): number | null;
+}
+
+async function createOutputs(admin: Admin, registry: SchemaRegistry, topics: { topic: string; schema?: Parameters<typeof readSchema>[0]; compacted?: boolean }[]): Promise<void> {
+  await withRetries(() => admin.createTopics({
+    waitForLeaders: true,
+    topics: topics.map((t) => ({ topic: t.topic, numPartitions: 6, replicationFactor: 1, configEntries: t.compacted ? [{ name: 'cleanup.policy', value: 'compact' }] : [] })),
+  }));
+  for (const t of topics) if (t.schema) await registry.register({ type: SchemaType.AVRO, schema: readSchema(t.schema) }, { subject: valueSubject(t.topic) });
+}
+
+function sourceHeaders(topic: string, partition: number, offset: string): Record<string, string> {
+  return { [HEADERS.sourceTopic]: topic, [HEADERS.sourcePartition]: String(partition), [HEADERS.sourceOffset]: offset };
+}
+
+/** (i) The limit: consume a batch, copy it to one output, commit it with the offsets in one transaction, per input partition. */
+async function passthrough(req: ScenarioRequest, kafka: Kafka, admin: Admin, registry: SchemaRegistry, meter: Meter): Promise<Running> {
+  const config = loadConfig({ env: req.env });
+  const names = topicNames(req.group, req.prefix);
+  const out = runOutputs(req.prefix, req.group).copy;
+  await createOutputs(admin, registry, [{ topic: out }]);
+  const producers = new TransactionalProducers(kafka, req.group);
+  // The processor's consumer settings, without its merge (each input partition commits alone).
+  const consumer = kafka.consumer({
+    groupId: req.group,
+    readUncommitted: false,
+    maxWaitTimeInMs: Math.max(50, config.batchLingerMs),
+    maxBytesPerPartition: config.fetchMaxBytesPerPartition,
+    maxBytes: config.fetchMaxBytes,
+  });
+  consumer.on(consumer.events.GROUP_JOIN, () => send({ ready: true }));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [names.lead, names.engagement], fromBeginning: true });
+  await consumer.run({
+    autoCommit: false,
+    partitionsConsumedConcurrently: 12,
+    eachBatch: async ({ batch }) => {
+      if (batch.messages.length === 0) return;
+      const producer = await producers.get(batch.topic, batch.partition);
+      const tx = await producer.transaction();
+      try {
+        await tx.sendBatch({
+          compression: OUTPUT_COMPRESSION,
+          topicMessages: [{ topic: out, messages: batch.messages.map((m) => ({ key: m.key, value: m.value, partition: batch.partition, headers: sourceHeaders(batch.topic, batch.partition, m.offset) })) }],
+        });
+        await tx.sendOffsets({ consumerGroupId: req.group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] });
+        await tx.commit();
+      } catch (err: unknown) {
+        await tx.abort().catch(() => undefined);
+        throw err;
+      }
+      meter.add(batch.messages.length);
+    },
+  });
+  return {
+    meter,
+    cacheHitRate: () => null,
+    stop: async () => {
+      await consumer.disconnect();
+      await producers.close();
+    },
+  };
+}
+
+/** (ii) scorestream's processor, as `scorestream run` runs it, with the request's settings. */
+async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, registry: SchemaRegistry, meter: Meter): Promise<Running> {
+  const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-state-'));
+  const config = loadConfig({ env: { SCORESTREAM_MODELS_DIR: MODELS_DIR, ...req.env, SCORESTREAM_STATE_DIR: stateDir, SCORESTREAM_TOPICS_PREFIX: req.prefix, SCORESTREAM_APP_ID: req.group, SCORESTREAM_HTTP_PORT: '0' } });
+  const names = topicNames(req.group, req.prefix);
+  const outs = runOutputs(req.prefix, req.group);
+  await createOutputs(admin, registry, [
+    { topic: outs.lead_scorer, schema: 'LeadScore' },
+    { topic: outs.property_matcher, schema: 'PropertyMatches' },
+    { topic: outs.churn_predictor, schema: 'ChurnRisk' },
+    { topic: names.changelog, compacted: true },
+    { topic: names.dlq(names.lead) },
+    { topic: names.dlq(names.engagement) },
+  ]);
+  const processor = new Processor(
+    config,
+    kafka,
+    req.registryUrl,
+    {
+      onBatch: (_p, result) => meter.add(result.records),
+      onLog: (level, message) => {
+        if (level !== 'info') process.stderr.write(`${level}: ${message}\n`);
+      },
+      onRegistryEvent: () => undefined,
+    },
+    { groupId: req.group, outputs: { lead_scorer: outs.lead_scorer, property_matcher: outs.property_matcher, churn_predictor: outs.churn_predictor } },
+  );
+  await processor.start();
+  const readyTimer = setInterval(() => {
+    if (!processor.isReady || processor.assigned.length === 0) return;
+    clearInterval(readyTimer);
+    send({ ready: true });
+  }, 50);
+  return {
+    meter,
+    cacheHitRate: () => {
+      const s = processor.cacheStats();
+      return s.hits + s.misses > 0 ? s.hits / (s.hits + s.misses) : null;
+    },
+    stop: async () => {
+      clearInterval(readyTimer);
+      await processor.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * (iii) The naive scorer, the seed's "before": eachMessage, decode through the registry client,
+ * update the lead's state (in memory: cheaper than the pipeline's RocksDB), score that one row
+ * with lead_scorer on the main thread, send one record and wait for it; offsets auto-committed
+ * (at least once, no transactions).
+ */
+async function naive(req: ScenarioRequest, kafka: Kafka, admin: Admin, registry: SchemaRegistry, meter: Meter): Promise<Running> {
+  const config = loadConfig({ env: { SCORESTREAM_MODELS_DIR: MODELS_DIR, ...req.env } });
+  const names = topicNames(req.group, req.prefix);
+  const out = runOutputs(req.prefix, req.group).lead_scorer;
+  await createOutputs(admin, registry, [{ topic: out, schema: 'LeadScore' }]);
+  const outId = await registry.getLatestSchemaId(valueSubject(out));
+  const models = new ModelRegistry(
+    {
+      modelsDir: config.modelsDir,
+      versions: { lead_scorer: config.leadScorerVersion, property_matcher: config.propertyMatcherVersion, churn_predictor: config.churnPredictorVersion },
+      precision: config.precision,
+      session: { provider: 'cpu', intraOpThreads: 1 },
+      breaker: { failureThreshold: 5, cooldownMs: 30_000 },
+    },
+    new MainThreadInference(),
+  );
+  await models.start();
+  const states = new Map<string, LeadState>();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: req.group });
+  consumer.on(consumer.events.GROUP_JOIN, () => send({ ready: true }));
+  await consumer.connect();
+  await consumer.subscribe({ topics: [names.lead, names.engagement], fromBeginning: true });
+  const score = async (topic: string, partition: number, message: KafkaMessage): Promise<void> => {
+    const event = (await registry.decode(message.value as Buffer)) as LeadEvent | EngagementEvent;
+    const before = states.get(event.lead_id);
+    const after = topic === names.lead ? applyLeadEvent(before, event as LeadEvent) : applyEngagementEvent(before, event as EngagementEvent);
+    states.set(event.lead_id, after);
+    const features = leadFeatures(after, event.occurred_at);
+    if (!features.ok) return;
+    const row = Float32Array.from(features.row);
+    const result = await models.score('lead_scorer', row, 1);
+    const p = result.scores[0] as number;
+    const scoredAt = Date.now();
+    const value = await registry.encode(outId, leadScore(event.lead_id, event.event_id, scoredAt, p, row, 0, result));
+    const source = { topic, partition, offset: message.offset };
+    await producer.send({ topic: out, acks: -1, messages: [{ key: event.lead_id, value, headers: outputHeaders({ model: result.model, version: result.version, sha256: result.sha256, fallback: result.fallback, source, eventId: event.event_id, scoredAt }) }] });
+  };
+  await consumer.run({
+    eachMessage: async ({ topic, partition, message }) => {
+      await score(topic, partition, message);
+      meter.add(1);
+    },
+  });
+  return {
+    meter,
+    cacheHitRate: () => null,
+    stop: async () => {
+      await consumer.disconnect();
+      await producer.disconnect();
+      await models.close();
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const req = JSON.parse(process.argv[2] ?? '{}') as ScenarioRequest;
+  const meter = new Meter(req.scenario);
+  meterOfRun = meter;
+  const kafka = createKafka({ brokers: req.brokers, clientId: `bench-${req.scenario}` });
+  const admin = kafka.admin();
+  await admin.connect();
+  const registry = new SchemaRegistry({ host: req.registryUrl });
+  const scenarios = { passthrough, pipeline, naive };
+  const running = await scenarios[req.scenario](req, kafka, admin, registry, meter);
+  const timers: NodeJS.Timeout[] = [];
+  await new Promise<void>((resolve) => {
+    if (req.maxSeconds > 0) timers.push(setTimeout(resolve, req.maxSeconds * 1000));
+    if (req.target > 0) timers.push(setInterval(() => meter.records >= req.target && resolve(), 20));
+    process.once('SIGTERM', () => resolve());
+  });
+  timers.forEach((t) => clearTimeout(t));
+  const report = meter.report({ cacheHitRate: running.cacheHitRate(), endNow: req.target === 0 || meter.records < req.target });
+  send({ report });
+  // A clean stop where it is quick; the measurement is done either way, and a child that went on
+  // consuming would take CPU from the next scenario.
+  const hardStop = setTimeout(() => process.exit(0), 10_000);
+  await running.stop().catch(() => undefined);
+  await admin.disconnect().catch(() => undefined);
+  clearTimeout(hardStop);
+  process.exit(0);
+}
+
+main().catch((err: unknown) => {
+  send({ error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  process.exit(1);
+});

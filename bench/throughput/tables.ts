@@ -1,0 +1,84 @@
+import type { LatencyResult } from './latency';
+import type { ScenarioName, ScenarioReport } from './protocol';
+
+/** A scenario's own report, plus the local broker's CPU over the same run. */
+export type Measured = ScenarioReport & { readonly brokerCpuSecondsPer1k: number | null };
+
+export interface Variant {
+  readonly name: string;
+  readonly env: Record<string, string>;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly machine: string;
+  readonly node: string;
+  readonly versions: Record<string, string>;
+  readonly events: number;
+  readonly reps: number;
+  readonly partitions: number;
+  prefillSeconds: number;
+  /** False until every measurement asked for is in (the file is written after each). */
+  complete: boolean;
+  readonly throughput: (Measured & { rep: number })[];
+  readonly variants: (Measured & { rep: number; variant: string; env: Record<string, string> })[];
+  readonly latency: (LatencyResult & { rep: number; scenario: ScenarioName; report: Measured })[];
+}
+
+export function median(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return Number.NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? (v[mid] as number) : ((v[mid - 1] as number) + (v[mid] as number)) / 2;
+}
+
+const int = (x: number): string => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '-');
+const fix = (x: number, d: number): string => (Number.isFinite(x) ? x.toFixed(d) : '-');
+
+function groupBy<T>(rows: readonly T[], key: (row: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    out.set(k, [...(out.get(k) ?? []), r]);
+  }
+  return out;
+}
+
+function reportColumns(rows: readonly Measured[]): string[] {
+  const m = (f: (r: Measured) => number): number => median(rows.map(f));
+  const flat = (r: ScenarioReport): number => (r.rssByDecile.at(-1) ?? 0) - (r.rssByDecile[1] ?? 0);
+  const hit = rows.every((r) => r.cacheHitRate === null) ? '-' : `${fix(100 * m((r) => r.cacheHitRate ?? 0), 1)}%`;
+  return [int(m((r) => r.records)), int(m((r) => r.eventsPerSecond)), fix(m((r) => r.cpuSecondsPer1k), 3), fix(m((r) => r.brokerCpuSecondsPer1k ?? Number.NaN), 3), int(m((r) => r.peakRssMiB)), int(m(flat)), fix(m((r) => r.eventLoopLagMs.p99), 1), fix(m((r) => r.meanBatchSize), 0), hit];
+}
+
+const REPORT_HEADER = '| records | events/s | CPU s / 1k events | broker CPU s / 1k events | peak RSS MiB | RSS change 20%→100% MiB | event-loop lag p99 ms | mean batch | cache hits |';
+const REPORT_RULE = '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+
+/** The Markdown tables of bench/README.md: every cell a median over the repetitions. */
+export function renderMarkdown(r: BenchResults): string {
+  const lines: string[] = [`${r.machine}, Node ${r.node}, ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; ${r.events.toLocaleString('en-US')} pre-filled events in ${r.partitions} partitions; medians of ${r.reps} repetitions.`, ''];
+  const byScenario = groupBy(r.throughput, (x) => x.scenario);
+  if (byScenario.size > 0) {
+    const eps = (s: ScenarioName): number => median((byScenario.get(s) ?? []).map((x) => x.eventsPerSecond));
+    lines.push('### Throughput over the pre-filled topics', '', `| scenario ${REPORT_HEADER}`, `| --- ${REPORT_RULE}`);
+    for (const [s, rows] of byScenario) lines.push(`| ${s} | ${reportColumns(rows).join(' | ')} |`);
+    lines.push('', `pipeline / passthrough: ${fix(eps('pipeline') / eps('passthrough'), 2)}; pipeline / naive: ${fix(eps('pipeline') / eps('naive'), 1)}`, '');
+  }
+  const byVariant = groupBy(r.variants, (x) => x.variant);
+  if (byVariant.size > 0) {
+    lines.push('### Pipeline variants', '', `| variant ${REPORT_HEADER}`, `| --- ${REPORT_RULE}`);
+    for (const [v, rows] of byVariant) lines.push(`| ${v} | ${reportColumns(rows).join(' | ')} |`);
+    lines.push('');
+  }
+  const byCell = groupBy(r.latency, (x) => `${x.scenario}|${x.rate}`);
+  if (byCell.size > 0) {
+    lines.push('### End-to-end latency at a fixed input rate', '', '| scenario | rate ev/s | produced ev/s | delivered | p50 ms | p95 ms | p99 ms | max ms | CPU s / 1k events | broker CPU s / 1k events | event-loop lag p99 ms | mean batch |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const [k, rows] of byCell) {
+      const [s, rate] = k.split('|');
+      const m = (f: (x: (typeof rows)[number]) => number): number => median(rows.map(f));
+      lines.push(`| ${s} | ${int(Number(rate))} | ${int(m((x) => x.producedRate))} | ${fix(100 * m((x) => x.delivered / Math.max(1, x.measured)), 1)}% | ${int(m((x) => x.p50Ms))} | ${int(m((x) => x.p95Ms))} | ${int(m((x) => x.p99Ms))} | ${int(m((x) => x.maxMs))} | ${fix(m((x) => x.report.cpuSecondsPer1k), 3)} | ${fix(m((x) => x.report.brokerCpuSecondsPer1k ?? Number.NaN), 3)} | ${fix(m((x) => x.report.eventLoopLagMs.p99), 1)} | ${fix(m((x) => x.report.meanBatchSize), 0)} |`);
+    }
+    lines.push('');
+  }
+  return lines.join('\n');
+}

@@ -22,7 +22,7 @@ export const SCHEMA = {
   replicationFactor: int('topics.replicationFactor', 1, 'replication factor of topics scorestream creates (3 in production)', 1, 10),
   processingGuarantee: oneOf('processing.guarantee', ['exactly_once', 'at_least_once'] as const, 'exactly_once', 'exactly_once: outputs, changelog and offsets in one transaction per batch; at_least_once: no transactions (a crash repeats outputs since the last commit), for comparison'),
   batchMaxRecords: int('batch.maxRecords', 512, 'a partition batch is scored when it holds this many records...', 1, 100_000),
-  batchLingerMs: int('batch.lingerMs', 20, '...or when its oldest record has waited this long', 0, 60_000),
+  batchLingerMs: int('batch.lingerMs', 5, '...or when its oldest record has waited this long (inference combines the batches of several partitions meanwhile)', 0, 60_000),
   sessionTimeoutMs: int('consumer.sessionTimeoutMs', 30_000, 'how long the group waits for a silent instance before moving its partitions', 6_000, 300_000),
   rebalanceTimeoutMs: int('consumer.rebalanceTimeoutMs', 60_000, 'how long a rebalance waits for members to rejoin', 1_000, 600_000),
   // Bounded memory: KafkaJS fetches a partition again only after its batch is processed, so what is

@@ -25,8 +25,31 @@ function owner(url: string, fn: string): string {
   return url.startsWith('node:') ? url : url.replace(/^.*\//, '');
 }
 
+/**
+ * The stage a frame belongs to, for time spent in shared code (Buffer, GC aside): KafkaJS's
+ * produce encoding is Buffer work called from its record encoders, so a sample is charged to the
+ * nearest caller that names a stage.
+ */
+function stage(url: string): string | undefined {
+  // The protocol's Encoder and Decoder serve every request: charged to the request that called them.
+  if (/kafkajs\/src\/protocol\/(encoder|decoder)\.js/.test(url)) return undefined;
+  if (/kafkajs\/src\/protocol\/(requests\/produce|recordBatch)/.test(url)) return 'KafkaJS: produce encoding';
+  if (url.includes('kafkajs/src/protocol/requests/fetch')) return 'KafkaJS: fetch decoding';
+  if (url.includes('kafkajs/src/')) return 'KafkaJS: other';
+  if (url.includes('/src/features/')) return 'features (state, candidates, rows)';
+  if (url.includes('/src/process/') || url.includes('/src/consume/')) return 'processor (merge, batch, commit)';
+  if (url.includes('/src/score/') || url.includes('/src/publish/')) return 'outputs and headers';
+  if (url.includes('/src/state/')) return 'state codec';
+  if (url.includes('node_modules/avsc')) return 'Avro (avsc)';
+  if (url.includes('rocksdb')) return 'RocksDB';
+  return undefined;
+}
+
 export function summarise(profile: Profile, top: number): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parent = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+  const stages = new Map<string, number>();
   const self = new Map<number, number>();
   profile.samples.forEach((id, i) => self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
   const total = [...self.values()].reduce((a, b) => a + b, 0);
@@ -38,6 +61,14 @@ export function summarise(profile: Profile, top: number): string {
     const o = owner(f.url, f.functionName);
     fns.set(`${f.functionName || '(anonymous)'} ${o}:${f.lineNumber + 1}`, (fns.get(`${f.functionName || '(anonymous)'} ${o}:${f.lineNumber + 1}`) ?? 0) + us);
     owners.set(o, (owners.get(o) ?? 0) + us);
+    let at: number | undefined = id;
+    let s: string | undefined;
+    while (at !== undefined && s === undefined) {
+      s = stage((byId.get(at) as ProfileNode).callFrame.url);
+      at = parent.get(at);
+    }
+    const k = s ?? (f.functionName.startsWith('(') ? f.functionName : 'other');
+    stages.set(k, (stages.get(k) ?? 0) + us);
   }
   const table = (m: Map<string, number>): string =>
     [...m.entries()]
@@ -45,7 +76,7 @@ export function summarise(profile: Profile, top: number): string {
       .slice(0, top)
       .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1e6).toFixed(2).padStart(7)} s  ${k}`)
       .join('\n');
-  return `total ${(total / 1e6).toFixed(1)} s sampled\n\nby package or file:\n${table(owners)}\n\nby function:\n${table(fns)}\n`;
+  return `total ${(total / 1e6).toFixed(1)} s sampled\n\nby stage (shared code charged to its caller):\n${table(stages)}\n\nby package or file:\n${table(owners)}\n\nby function:\n${table(fns)}\n`;
 }
 
 if (require.main === module) {

@@ -24,9 +24,9 @@ import { createTopics } from '../src/topics/create';
 import { topicNames } from '../src/topics/names';
 import { brokerCpuSeconds } from './throughput/broker-cpu';
 import { withRetries } from './throughput/retry';
-import { inputEncoders, inputProducer, orderedHistory, prefill } from './throughput/events';
+import { orderedHistory, prefill } from './throughput/events';
 import { measureLatency, type LatencyResult } from './throughput/latency';
-import { runOutputs, type ScenarioName, type ScenarioReport, type ScenarioRequest } from './throughput/protocol';
+import { runOutputs, type ScenarioName, type ScenarioRequest } from './throughput/protocol';
 import { startScenario } from './throughput/spawn';
 import { renderMarkdown, type BenchResults, type Measured, type Variant } from './throughput/tables';
 
@@ -159,11 +159,7 @@ async function main(): Promise<void> {
     const phasePrefix = `${prefix}l${randomUUID().slice(0, 6)}.`;
     const phaseNames = topicNames(`bench-${id}`, phasePrefix);
     await withRetries(() => createTopics(admin, registry, phaseNames, PARTITIONS, 1));
-    const enc = await inputEncoders(registry, phaseNames);
-    const producer = inputProducer(kafka);
-    await producer.connect();
-    await producer.send({ topic: phaseNames.property, acks: -1, messages: history.properties.map((p) => ({ key: p.property_id, value: enc.property.encode(p) })) });
-    await producer.disconnect();
+    await prefill(kafka, registry, phaseNames, [], history.properties);
     const group = `g${randomUUID().slice(0, 8)}`;
     const broker0 = brokerCpuSeconds();
     const child = startScenario({ scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: phasePrefix, group, target: 0, maxSeconds: 0, env: scenario === 'pipeline' ? PIPELINE_ENV : {} });

@@ -7,7 +7,7 @@
  *   (iii) naive: eachMessage, score one event, send one record.
  * Throughput over the pre-filled topics, end-to-end latency at fixed input rates, and pipeline
  * variants (cache, precision, at-least-once, batch size, linger). Medians of --reps repetitions.
- * Writes bench/results/throughput-<date>.json and prints the Markdown tables.
+ * Writes bench/results/throughput-<date>.json (a quick or narrowed run: bench/results/tmp/) and prints the Markdown tables.
  *
  *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,latency,variants]
  *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run)]
@@ -75,10 +75,14 @@ async function main(): Promise<void> {
     latency: [],
   };
   const outDir = path.join(__dirname, 'results');
-  const file = path.join(outDir, `throughput-${results.date.slice(0, 10)}${quick ? '-quick' : ''}.json`);
+  // Only a full run (all three parts, every variant, no profiler) takes the date's name; a narrowed
+  // run must not overwrite the figures the README quotes.
+  const narrowed = only.size < 3 || flag('variants', '') !== '' || profileDir !== undefined;
+  const tag = quick ? '-quick' : narrowed ? `-partial-${results.date.slice(11, 19).replace(/:/g, '')}` : '';
+  const file = path.join(outDir, narrowed || quick ? 'tmp' : '', `throughput-${results.date.slice(0, 10)}${tag}.json`);
   // Written after every measurement, so that a run cut short keeps what it measured.
   const save = (): void => {
-    fs.mkdirSync(outDir, { recursive: true });
+    fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   };
   const run = async (scenario: ScenarioName, target: number, maxSeconds: number, env: Record<string, string>, topicPrefix = prefix): Promise<Measured> => {

@@ -1,6 +1,6 @@
 import { budgetMid } from './lead-features';
 import type { LeadState } from './lead-state';
-import type { ActiveListing, PropertyTable, PropertyVersion } from './property-table';
+import { isActiveAt, type AreaVersion, type PropertyTable, type PropertyVersion } from './property-table';
 
 export const MAX_CANDIDATES = 20;
 
@@ -34,24 +34,34 @@ export function candidates(state: LeadState, table: PropertyTable, t: number, ma
   first.sort(byFitThenId);
   const out = first.slice(0, max).map((c) => c.v);
   if (out.length >= max || state.preferred_area === null) return out;
-  const area = table.activeInArea(state.preferred_area, t);
+  const area = table.area(state.preferred_area);
   const need = max - out.length;
-  const rest = priced ? closest(area.byPrice, Math.log(mid as number), need, seen, fit) : area.byId.filter((l) => !seen.has(l.version.property_id)).slice(0, need).map((l) => l.version);
-  return out.concat(rest);
+  return out.concat(priced ? closest(area.byPrice, t, Math.log(mid as number), need, seen, fit) : firstById(area.byId, t, need, seen));
+}
+
+/** Without a budget every listing fits alike: the first `need` by id. A listing has one version at `t`. */
+function firstById(byId: readonly AreaVersion[], t: number, need: number, seen: ReadonlySet<string>): PropertyVersion[] {
+  const out: PropertyVersion[] = [];
+  for (const a of byId) {
+    if (out.length === need) break;
+    if (isActiveAt(a, t) && !seen.has(a.version.property_id)) out.push(a.version);
+  }
+  return out;
 }
 
 /**
  * The `need` listings not in `seen` closest to the budget (|log(price / mid)|, then id), from
- * listings sorted by log price: outward from where the budget falls, and a little past the
+ * the area's versions sorted by log price, those not on the market at `t` skipped: outward from
+ * where the budget falls, and a little past the
  * last one taken, so that rounding between log(price) - log(mid) and log(price / mid) cannot
  * change which listings tie; the exact order is then the same comparison as everywhere else.
  */
-function closest(byPrice: readonly ActiveListing[], logMid: number, need: number, seen: ReadonlySet<string>, fit: (v: PropertyVersion) => number): PropertyVersion[] {
+function closest(byPrice: readonly AreaVersion[], t: number, logMid: number, need: number, seen: ReadonlySet<string>, fit: (v: PropertyVersion) => number): PropertyVersion[] {
   let lo = 0;
   let hi = byPrice.length;
   while (lo < hi) {
     const m = (lo + hi) >> 1;
-    if ((byPrice[m] as ActiveListing).logPrice < logMid) lo = m + 1;
+    if ((byPrice[m] as AreaVersion).logPrice < logMid) lo = m + 1;
     else hi = m;
   }
   let left = lo - 1;
@@ -67,7 +77,7 @@ function closest(byPrice: readonly ActiveListing[], logMid: number, need: number
     const d = Math.min(dl, dr);
     if (d === Number.POSITIVE_INFINITY || d > bound) break;
     const next = dl <= dr ? (left--, l) : (right++, r);
-    if (!next || seen.has(next.version.property_id)) continue;
+    if (!next || !isActiveAt(next, t) || seen.has(next.version.property_id)) continue;
     taken.push({ v: next.version, fit: fit(next.version) });
     if (taken.length === need) bound = d + EPSILON;
   }

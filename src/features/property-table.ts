@@ -20,30 +20,41 @@ export interface PropertyVersion {
   readonly original_price: number;
 }
 
-/** An ACTIVE listing of an area at some time, with the log of its price (for closeness to a budget). */
-export interface ActiveListing {
+/**
+ * A version as the area index holds it: with the log of its price (for closeness to a budget) and
+ * the time the next version of the listing replaces it, so that "was it on the market at t" is
+ * answered without looking the listing up.
+ */
+export interface AreaVersion {
   readonly version: PropertyVersion;
   readonly logPrice: number;
+  /** valid_from of the listing's next version; +Infinity while it is the latest. */
+  validTo: number;
 }
 
-/** The ACTIVE listings of an area over a span of time in which none of its listings changes. */
-interface AreaSnapshot {
-  readonly generation: number;
-  readonly from: number;
-  readonly to: number;
-  /** By log price, then id. */
-  readonly byPrice: readonly ActiveListing[];
-  /** By id. */
-  readonly byId: readonly ActiveListing[];
+/** Every version ever in an area, twice ordered; `isActiveAt` picks those that count at a time. */
+export interface AreaIndex {
+  /** By log price, then id, then valid_from. */
+  readonly byPrice: readonly AreaVersion[];
+  /** By id, then valid_from. */
+  readonly byId: readonly AreaVersion[];
 }
+
+/** In force at `t` and on the market then. */
+export const isActiveAt = (a: AreaVersion, t: number): boolean => a.version.valid_from <= t && t < a.validTo && a.version.listing_status === 'ACTIVE';
+
+const EMPTY_AREA: AreaIndex = { byPrice: [], byId: [] };
 
 export class PropertyTable {
-  private readonly versions = new Map<string, PropertyVersion[]>();
-  /** Every listing that was ever in an area; `asOf` decides whether it counts at a given time. */
-  private readonly byArea = new Map<string, Set<string>>();
-  /** Bumped by every apply: a snapshot taken before is stale. */
-  private generation = 0;
-  private readonly snapshots = new Map<string, AreaSnapshot>();
+  private readonly versions = new Map<string, AreaVersion[]>();
+  /**
+   * Every version by the area it names. Scoring walks it from where a budget falls instead of
+   * rebuilding the area's active set: every scored event needs its preferred area (about a
+   * thousand listings and two thousand versions an area in the 1,000,000-event benchmark), and
+   * events of several partitions come in slightly different times, so any set kept for a span of
+   * time is soon stale.
+   */
+  private readonly areas = new Map<string, { byPrice: AreaVersion[]; byId: AreaVersion[] }>();
 
   get size(): number {
     return this.versions.size;
@@ -53,8 +64,8 @@ export class PropertyTable {
   apply(e: PropertyEvent): PropertyVersion {
     const list = this.versions.get(e.property_id) ?? [];
     let i = list.length;
-    while (i > 0 && (list[i - 1] as PropertyVersion).valid_from > e.occurred_at) i--;
-    const first = list[0];
+    while (i > 0 && (list[i - 1] as AreaVersion).version.valid_from > e.occurred_at) i--;
+    const first = list[0]?.version;
     const listedBefore = first !== undefined && first.valid_from <= e.occurred_at;
     const version: PropertyVersion = {
       property_id: e.property_id,
@@ -69,66 +80,65 @@ export class PropertyTable {
       listed_at: listedBefore ? first.listed_at : e.occurred_at,
       original_price: listedBefore ? first.original_price : e.list_price,
     };
-    list.splice(i, 0, version);
+    const entry: AreaVersion = { version, logPrice: Math.log(version.list_price), validTo: list[i]?.version.valid_from ?? Number.POSITIVE_INFINITY };
+    const previous = list[i - 1];
+    if (previous) previous.validTo = version.valid_from;
+    list.splice(i, 0, entry);
     this.versions.set(e.property_id, list);
-    this.generation++;
-    const area = this.byArea.get(e.area);
-    if (area) area.add(e.property_id);
-    else this.byArea.set(e.area, new Set([e.property_id]));
+    this.index(entry);
     return version;
   }
 
   /** The version in force at time `t`, or undefined if the listing did not exist yet. */
   asOf(propertyId: string, t: number): PropertyVersion | undefined {
     const list = this.versions.get(propertyId);
-    return list ? list[lastAtOrBefore(list, t)] : undefined;
+    return list ? list[lastAtOrBefore(list, t)]?.version : undefined;
   }
 
-  /**
-   * The listings of an area that are ACTIVE at `t`, as of `t`. Every scored event needs its
-   * preferred area's listings (about a thousand in the 1,000,000-event benchmark), so the answer is
-   * kept until `t` leaves the span in which no listing of the area changes, or the table changes.
-   */
-  activeInArea(area: string, t: number): { readonly byPrice: readonly ActiveListing[]; readonly byId: readonly ActiveListing[] } {
-    const cached = this.snapshots.get(area);
-    if (cached && cached.generation === this.generation && t >= cached.from && t < cached.to) return cached;
-    let from = Number.NEGATIVE_INFINITY;
-    let to = Number.POSITIVE_INFINITY;
-    const active: ActiveListing[] = [];
-    for (const id of this.inArea(area)) {
-      const list = this.versions.get(id) as PropertyVersion[];
-      const i = lastAtOrBefore(list, t);
-      const next = list[i + 1];
-      if (next !== undefined) to = Math.min(to, next.valid_from);
-      const v = list[i];
-      if (v === undefined) continue;
-      from = Math.max(from, v.valid_from);
-      if (v.listing_status === 'ACTIVE') active.push({ version: v, logPrice: Math.log(v.list_price) });
-    }
-    const byId = [...active].sort((a, b) => (a.version.property_id < b.version.property_id ? -1 : 1));
-    const byPrice = [...byId].sort((a, b) => a.logPrice - b.logPrice);
-    const snapshot = { generation: this.generation, from, to, byPrice, byId };
-    this.snapshots.set(area, snapshot);
-    return snapshot;
+  /** Every version that named `area`; filter with `isActiveAt`. */
+  area(area: string): AreaIndex {
+    return this.areas.get(area) ?? EMPTY_AREA;
   }
 
   ids(): IterableIterator<string> {
     return this.versions.keys();
   }
 
-  inArea(area: string): ReadonlySet<string> {
-    return this.byArea.get(area) ?? new Set();
+  private index(entry: AreaVersion): void {
+    let area = this.areas.get(entry.version.area);
+    if (!area) {
+      area = { byPrice: [], byId: [] };
+      this.areas.set(entry.version.area, area);
+    }
+    insertSorted(area.byPrice, entry, byPriceThenId);
+    insertSorted(area.byId, entry, byIdThenTime);
   }
 }
 
+const byIdThenTime = (a: AreaVersion, b: AreaVersion): number =>
+  a.version.property_id < b.version.property_id ? -1 : a.version.property_id > b.version.property_id ? 1 : a.version.valid_from - b.version.valid_from;
+const byPriceThenId = (a: AreaVersion, b: AreaVersion): number => a.logPrice - b.logPrice || byIdThenTime(a, b);
+
+/** Property events are few next to lead events: a splice into a sorted array is cheap enough. */
+function insertSorted(list: AreaVersion[], entry: AreaVersion, order: (a: AreaVersion, b: AreaVersion) => number): void {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const m = (lo + hi) >> 1;
+    if (order(list[m] as AreaVersion, entry) <= 0) lo = m + 1;
+    else hi = m;
+  }
+  list.splice(lo, 0, entry);
+}
+
 /** Index of the last version valid at or before `t` (-1 if none); versions are in valid_from order. */
-function lastAtOrBefore(list: readonly PropertyVersion[], t: number): number {
+function lastAtOrBefore(list: readonly AreaVersion[], t: number): number {
   let lo = 0;
   let hi = list.length - 1;
   let found = -1;
   while (lo <= hi) {
     const mid = (lo + hi) >> 1;
-    if ((list[mid] as PropertyVersion).valid_from <= t) {
+    if ((list[mid] as AreaVersion).version.valid_from <= t) {
       found = mid;
       lo = mid + 1;
     } else hi = mid - 1;

@@ -48,17 +48,17 @@ describe('candidates', () => {
   });
 });
 
-/** The straightforward definition (every listing of the area, one sort), as it was written first. */
+/** The straightforward definition: the viewed and saved, and every listing in the area as of `t`, in one sort. */
 function reference(state: LeadState, table: PropertyTable, t: number, max = MAX_CANDIDATES): PropertyVersion[] {
   const seen = new Set([...Object.keys(state.viewed), ...Object.keys(state.saved)]);
   const ids = new Set(seen);
-  if (state.preferred_area !== null) for (const id of table.inArea(state.preferred_area)) ids.add(id);
+  for (const id of table.ids()) ids.add(id);
   const mid = budgetMid(state);
   const fit = (v: PropertyVersion): number => (mid === null || mid <= 0 ? 0 : Math.abs(Math.log(v.list_price / mid)));
   const live: PropertyVersion[] = [];
   for (const id of ids) {
     const v = table.asOf(id, t);
-    if (v !== undefined && v.listing_status === 'ACTIVE') live.push(v);
+    if (v !== undefined && v.listing_status === 'ACTIVE' && (seen.has(id) || v.area === state.preferred_area)) live.push(v);
   }
   live.sort((a, b) => Number(seen.has(b.property_id)) - Number(seen.has(a.property_id)) || fit(a) - fit(b) || (a.property_id < b.property_id ? -1 : 1));
   return live.slice(0, max);
@@ -68,14 +68,15 @@ describe('candidates over a generated history', () => {
   it('are exactly those of the straightforward definition, for every event of every lead', () => {
     const h = generateHistory({ leads: 600, seed: 5 });
     const table = new PropertyTable();
-    // Half the table first, the rest while events go by: snapshots must notice the table changing.
+    // Half the table first, the rest while events go by and newest first: the index must take in
+    // listings that come later and versions that come out of time order.
     const half = Math.floor(h.propertyEvents.length / 2);
     h.propertyEvents.slice(0, half).forEach((e) => table.apply(e));
     const events = [...h.leadEvents, ...h.engagementEvents].sort((a, b) => a.occurred_at - b.occurred_at);
     const states = new Map<string, LeadState>();
     let compared = 0;
     events.forEach((e, i) => {
-      if (i === Math.floor(events.length / 2)) h.propertyEvents.slice(half).forEach((p) => table.apply(p));
+      if (i === Math.floor(events.length / 2)) h.propertyEvents.slice(half).reverse().forEach((p) => table.apply(p));
       const next = 'engagement_type' in e ? applyEngagementEvent(states.get(e.lead_id), e) : applyLeadEvent(states.get(e.lead_id), e);
       states.set(e.lead_id, next);
       expect(candidates(next, table, e.occurred_at).map((v) => v.property_id)).toEqual(reference(next, table, e.occurred_at).map((v) => v.property_id));

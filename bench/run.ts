@@ -9,7 +9,7 @@
  * variants (cache, precision, at-least-once, batch size, linger). Medians of --reps repetitions.
  * Writes bench/results/throughput-<date>.json (a quick or narrowed run: bench/results/tmp/) and prints the Markdown tables.
  *
- *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,latency,variants]
+ *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,latency,variants] [--scenarios passthrough,pipeline,naive]
  *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run)]
  */
 import { randomUUID } from 'node:crypto';
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   const events = Number(flag('events', quick ? '100000' : '1000000'));
   const reps = Number(flag('reps', quick ? '1' : '3'));
   const only = new Set(flag('only', 'throughput,latency,variants').split(','));
+  const scenarios = (['passthrough', 'pipeline', 'naive'] as const).filter((s) => flag('scenarios', 'passthrough,pipeline,naive').split(',').includes(s));
   const profileDir = process.argv.includes('--profile') ? path.resolve(flag('profile', 'bench/profiles')) : undefined;
   const variantEvents = Math.min(events, quick ? 50_000 : 100_000);
   const naiveSeconds = quick ? 10 : 20;
@@ -77,7 +78,7 @@ async function main(): Promise<void> {
   const outDir = path.join(__dirname, 'results');
   // Only a full run (all three parts, every variant, no profiler) takes the date's name; a narrowed
   // run must not overwrite the figures the README quotes.
-  const narrowed = only.size < 3 || flag('variants', '') !== '' || profileDir !== undefined;
+  const narrowed = only.size < 3 || scenarios.length < 3 || flag('variants', '') !== '' || profileDir !== undefined;
   const tag = quick ? '-quick' : narrowed ? `-partial-${results.date.slice(11, 19).replace(/:/g, '')}` : '';
   const file = path.join(outDir, narrowed || quick ? 'tmp' : '', `throughput-${results.date.slice(0, 10)}${tag}.json`);
   // Written after every measurement, so that a run cut short keeps what it measured.
@@ -109,11 +110,11 @@ async function main(): Promise<void> {
 
     if (only.has('throughput')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const scenario of ['passthrough', 'pipeline', 'naive'] as const) {
+        for (const scenario of scenarios) {
           const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, scenario === 'pipeline' ? PIPELINE_ENV : {});
           results.throughput.push({ rep, ...r });
           save();
-          log(`throughput rep ${rep} ${scenario}: ${r.records} records, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, peak RSS ${r.peakRssMiB} MiB`);
+          log(`throughput rep ${rep} ${scenario}: ${r.records} records, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, peak RSS ${r.peakRssMiB} MiB, RSS/heap/external by tenth ${[r.rssByDecile, r.heapByDecile, r.externalByDecile].map((d) => d?.join(' ')).join(' | ')}`);
         }
       }
     }

@@ -14,7 +14,6 @@ import { leadFeatures } from '../../src/features/lead-features';
 import { MainThreadInference } from '../../src/infer/main-thread-inference';
 import { createKafka } from '../../src/kafka/client';
 import { OUTPUT_COMPRESSION } from '../../src/process/commit-batch';
-import { Processor } from '../../src/process/processor';
 import { TransactionalProducers } from '../../src/process/producers';
 import { HEADERS, outputHeaders } from '../../src/publish/headers';
 import { ModelRegistry } from '../../src/registry/registry';
@@ -104,8 +103,18 @@ async function passthrough(req: ScenarioRequest, kafka: Kafka, admin: Admin, reg
   };
 }
 
+/**
+ * The compiled module, as `scorestream run` loads it (`npm run bench` builds first), with the
+ * source's types: tsx's transform of src/ wraps every closure in a `__name` call, which costs
+ * time on the hot path and hides line numbers from profiles.
+ */
+function fromDist<T>(module: string): T {
+  return require(path.join(__dirname, '..', '..', 'dist', module)) as T;
+}
+
 /** (ii) scorestream's processor, as `scorestream run` runs it, with the request's settings. */
 async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, registry: SchemaRegistry, meter: Meter): Promise<Running> {
+  const { Processor } = fromDist<typeof import('../../src/process/processor')>('process/processor');
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-bench-state-'));
   const config = loadConfig({ env: { SCORESTREAM_MODELS_DIR: MODELS_DIR, ...req.env, SCORESTREAM_STATE_DIR: stateDir, SCORESTREAM_TOPICS_PREFIX: req.prefix, SCORESTREAM_APP_ID: req.group, SCORESTREAM_HTTP_PORT: '0' } });
   const names = topicNames(req.group, req.prefix);

@@ -14,7 +14,7 @@ export class Meter {
   records = 0;
   private batches = 0;
   private batchRecords = 0;
-  private readonly rss: { at: number; mib: number }[] = [];
+  private readonly memory: { at: number; rss: number; heap: number; external: number }[] = [];
   private peakRss = 0;
   private readonly lag = monitorEventLoopDelay({ resolution: 10 });
   private readonly sampler: NodeJS.Timeout;
@@ -25,9 +25,11 @@ export class Meter {
   }
 
   private sample(): void {
-    const mib = process.memoryUsage.rss() / 2 ** 20;
-    this.peakRss = Math.max(this.peakRss, mib);
-    if (this.first !== undefined) this.rss.push({ at: this.records, mib });
+    // Heap and Buffers apart from RSS, so that growth can be told to be JavaScript's, Buffers' or native.
+    const m = process.memoryUsage();
+    const mib = (b: number): number => b / 2 ** 20;
+    this.peakRss = Math.max(this.peakRss, mib(m.rss));
+    if (this.first !== undefined) this.memory.push({ at: this.records, rss: mib(m.rss), heap: mib(m.heapUsed), external: mib(m.external) });
   }
 
   /** Records whose processing just committed (one batch). */
@@ -62,10 +64,12 @@ export class Meter {
     const cpu = this.cpuAtFirst && this.cpuAtLast ? process.cpuUsage(this.cpuAtFirst) : { user: 0, system: 0 };
     const cpuEnd = this.cpuAtLast ? process.cpuUsage(this.cpuAtLast) : { user: 0, system: 0 };
     const cpuSeconds = (cpu.user + cpu.system - cpuEnd.user - cpuEnd.system) / 1e6;
-    const deciles = Array.from({ length: 10 }, (_, i) => {
-      const at = (this.records * (i + 1)) / 10;
-      return Math.round(this.rss.find((s) => s.at >= at)?.mib ?? this.rss.at(-1)?.mib ?? 0);
-    });
+    const decile = (pick: (s: { rss: number; heap: number; external: number }) => number): number[] =>
+      Array.from({ length: 10 }, (_, i) => {
+        const at = (this.records * (i + 1)) / 10;
+        const s = this.memory.find((x) => x.at >= at) ?? this.memory.at(-1);
+        return s ? Math.round(pick(s)) : 0;
+      });
     const ms = (ns: number): number => Math.round((Number.isFinite(ns) ? ns : 0) / 1e4) / 100;
     return {
       scenario: this.scenario,
@@ -75,7 +79,9 @@ export class Meter {
       startupSeconds: (first - this.started) / 1000,
       cpuSecondsPer1k: this.records > 0 ? (cpuSeconds / this.records) * 1000 : 0,
       peakRssMiB: Math.round(this.peakRss),
-      rssByDecile: deciles,
+      rssByDecile: decile((s) => s.rss),
+      heapByDecile: decile((s) => s.heap),
+      externalByDecile: decile((s) => s.external),
       eventLoopLagMs: { p50: ms(this.lag.percentile(50)), p99: ms(this.lag.percentile(99)), max: ms(this.lag.max) },
       meanBatchSize: this.batches > 0 ? this.batchRecords / this.batches : 0,
       cacheHitRate: extra.cacheHitRate,

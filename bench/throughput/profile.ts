@@ -1,6 +1,6 @@
 /**
  * Summarises a V8 .cpuprofile (from `node --cpu-prof`): self time per function and per package or
- * source file, the largest first. `npx tsx bench/throughput/profile.ts <file.cpuprofile> [top]`.
+ * source file, the largest first. `npx tsx bench/throughput/profile.ts <file.cpuprofile> [top] [stage]`.
  */
 import fs from 'node:fs';
 
@@ -45,7 +45,7 @@ function stage(url: string): string | undefined {
   return undefined;
 }
 
-export function summarise(profile: Profile, top: number): string {
+export function summarise(profile: Profile, top: number, within?: string): string {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
@@ -59,8 +59,6 @@ export function summarise(profile: Profile, top: number): string {
     const n = byId.get(id) as ProfileNode;
     const f = n.callFrame;
     const o = owner(f.url, f.functionName);
-    fns.set(`${f.functionName || '(anonymous)'} ${o}:${f.lineNumber + 1}`, (fns.get(`${f.functionName || '(anonymous)'} ${o}:${f.lineNumber + 1}`) ?? 0) + us);
-    owners.set(o, (owners.get(o) ?? 0) + us);
     let at: number | undefined = id;
     let s: string | undefined;
     while (at !== undefined && s === undefined) {
@@ -69,6 +67,10 @@ export function summarise(profile: Profile, top: number): string {
     }
     const k = s ?? (f.functionName.startsWith('(') ? f.functionName : 'other');
     stages.set(k, (stages.get(k) ?? 0) + us);
+    if (within !== undefined && !k.includes(within)) continue;
+    const fn = `${f.functionName || '(anonymous)'} ${o}:${f.lineNumber + 1}`;
+    fns.set(fn, (fns.get(fn) ?? 0) + us);
+    owners.set(o, (owners.get(o) ?? 0) + us);
   }
   const table = (m: Map<string, number>): string =>
     [...m.entries()]
@@ -76,14 +78,14 @@ export function summarise(profile: Profile, top: number): string {
       .slice(0, top)
       .map(([k, us]) => `${((100 * us) / total).toFixed(1).padStart(5)}%  ${(us / 1e6).toFixed(2).padStart(7)} s  ${k}`)
       .join('\n');
-  return `total ${(total / 1e6).toFixed(1)} s sampled\n\nby stage (shared code charged to its caller):\n${table(stages)}\n\nby package or file:\n${table(owners)}\n\nby function:\n${table(fns)}\n`;
+  return `total ${(total / 1e6).toFixed(1)} s sampled\n\nby stage (shared code charged to its caller):\n${table(stages)}\n\nby package or file${within ? ` (stage ${within})` : ''}:\n${table(owners)}\n\nby function${within ? ` (stage ${within})` : ''}:\n${table(fns)}\n`;
 }
 
 if (require.main === module) {
   const file = process.argv[2];
   if (!file) {
-    console.error('usage: profile.ts <file.cpuprofile> [top]');
+    console.error('usage: profile.ts <file.cpuprofile> [top] [stage: functions of the stages whose name holds it]');
     process.exit(2);
   }
-  process.stdout.write(summarise(JSON.parse(fs.readFileSync(file, 'utf8')) as Profile, Number(process.argv[3] ?? 30)));
+  process.stdout.write(summarise(JSON.parse(fs.readFileSync(file, 'utf8')) as Profile, Number(process.argv[3] ?? 30), process.argv[4]));
 }

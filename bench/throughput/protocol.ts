@@ -29,6 +29,9 @@ export interface ScenarioReport {
   readonly peakRssMiB: number;
   /** RSS (MiB) at each tenth of the run, for flatness. */
   readonly rssByDecile: number[];
+  /** V8 heap in use, and memory outside it held by JavaScript objects (Buffers), MiB, at the same points. */
+  readonly heapByDecile?: number[];
+  readonly externalByDecile?: number[];
   readonly eventLoopLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly meanBatchSize: number;
   readonly cacheHitRate: number | null;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { RocksLevel } from '@nxtedition/rocksdb';
 import { RESULT_PREFIX } from '../state/store';
+import { writeBatch } from '../state/write-batch';
 
 /**
  * Scores already computed for the same (model, version, file, feature row): an in-memory LRU in
@@ -86,12 +87,13 @@ export class ResultCache {
     const expiresAt = this.now() + this.options.ttlMs;
     for (const [k, score] of entries) this.remember(k, score, expiresAt);
     if (this.db) {
-      await this.db.batch(
+      await writeBatch(
+        this.db,
         entries.map(([key, score]) => {
           const value = Buffer.alloc(12);
           value.writeBigUInt64BE(BigInt(expiresAt), 0);
           value.writeFloatBE(score, 8);
-          return { type: 'put' as const, key, value };
+          return { key, value };
         }),
       );
     }

@@ -4,6 +4,7 @@ import { RocksLevel } from '@nxtedition/rocksdb';
 import { errorMessage } from '../errors';
 import type { LeadState } from '../features/lead-state';
 import { decodeState, type EncodedState } from './codec';
+import { writeBatch } from './write-batch';
 
 /**
  * The local materialization of the lead-state changelog. Never the source of truth: each write
@@ -63,9 +64,9 @@ export class StateStore {
 
   /** One atomic write: the states (as the changelog holds them) and the changelog position they bring the store to. */
   async apply(partition: number, states: readonly EncodedState[], nextChangelogOffset: bigint): Promise<void> {
-    await this.db.batch([
-      ...states.map((s) => ({ type: 'put' as const, key: STATE + s.leadId, value: s.bytes })),
-      { type: 'put', key: CHECKPOINT + partition, value: Buffer.from(nextChangelogOffset.toString()) },
+    await writeBatch(this.db, [
+      ...states.map((s) => ({ key: STATE + s.leadId, value: s.bytes })),
+      { key: CHECKPOINT + partition, value: Buffer.from(nextChangelogOffset.toString()) },
     ]);
   }
 

@@ -1,10 +1,12 @@
 // The parts of @nxtedition/rocksdb (an abstract-level store) that scorestream uses; the package
 // ships no type declarations.
 declare module '@nxtedition/rocksdb' {
-  export interface BatchOperation {
-    type: 'put' | 'del';
-    key: string;
-    value?: Buffer;
+  /** Closed by write(). */
+  export interface ChainedBatch {
+    put(key: string, value: Buffer): ChainedBatch;
+    del(key: string): ChainedBatch;
+    write(): Promise<void>;
+    close(): Promise<void>;
   }
   export interface IteratorOptions {
     gt?: string;
@@ -18,7 +20,8 @@ declare module '@nxtedition/rocksdb' {
     open(options?: { createIfMissing?: boolean; errorIfExists?: boolean }): Promise<void>;
     close(): Promise<void>;
     getMany(keys: string[]): Promise<(Buffer | undefined)[]>;
-    batch(operations: BatchOperation[]): Promise<void>;
+    // batch(operations[]) left out on purpose: it leaks its batch (see src/state/write-batch.ts).
+    batch(): ChainedBatch;
     keys(options?: IteratorOptions): AsyncIterable<string>;
     readonly status: string;
   }

@@ -20,7 +20,7 @@ function owner(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1] as string;
-  const ours = /\/(src|bench)\/(.+)$/.exec(url);
+  const ours = /\/(src|dist|bench)\/(.+)$/.exec(url);
   if (ours) return `${ours[1]}/${ours[2]}`;
   return url.startsWith('node:') ? url : url.replace(/^.*\//, '');
 }
@@ -36,10 +36,10 @@ function stage(url: string): string | undefined {
   if (/kafkajs\/src\/protocol\/(requests\/produce|recordBatch)/.test(url)) return 'KafkaJS: produce encoding';
   if (url.includes('kafkajs/src/protocol/requests/fetch')) return 'KafkaJS: fetch decoding';
   if (url.includes('kafkajs/src/')) return 'KafkaJS: other';
-  if (url.includes('/src/features/')) return 'features (state, candidates, rows)';
-  if (url.includes('/src/process/') || url.includes('/src/consume/')) return 'processor (merge, batch, commit)';
-  if (url.includes('/src/score/') || url.includes('/src/publish/')) return 'outputs and headers';
-  if (url.includes('/src/state/')) return 'state codec';
+  if (/\/(src|dist)\/features\//.test(url)) return 'features (state, candidates, rows)';
+  if (/\/(src|dist)\/process\//.test(url) || /\/(src|dist)\/consume\//.test(url)) return 'processor (merge, batch, commit)';
+  if (/\/(src|dist)\/score\//.test(url) || /\/(src|dist)\/publish\//.test(url)) return 'outputs and headers';
+  if (/\/(src|dist)\/state\//.test(url)) return 'state codec';
   if (url.includes('node_modules/avsc')) return 'Avro (avsc)';
   if (url.includes('rocksdb')) return 'RocksDB';
   return undefined;

@@ -5,14 +5,16 @@
  *   (i) passthrough: raw KafkaJS consume -> produce in a transaction per batch, no scoring;
  *   (ii) pipeline: scorestream's processor (INT8 unless a variant says otherwise, EOS);
  *   (iii) naive: eachMessage, score one event, send one record.
- * Throughput over the pre-filled topics, end-to-end latency at fixed input rates, and pipeline
- * variants (cache, precision, at-least-once, batch size, linger). Medians of --reps repetitions.
+ * Throughput over the pre-filled topics, pipeline variants (cache, precision, at-least-once, batch
+ * size, linger), one and two pipeline instances in a group, and end-to-end latency at fixed input
+ * rates. Medians of --reps repetitions.
  * Writes bench/results/throughput-<date>.json (a quick or narrowed run: bench/results/tmp/) and prints the Markdown tables.
  *
- *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,latency,variants] [--scenarios passthrough,pipeline,naive]
+ *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,naive]
  *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run)]
  */
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -27,8 +29,8 @@ import { withRetries } from './throughput/retry';
 import { orderedHistory, prefill } from './throughput/events';
 import { measureLatency, type LatencyResult } from './throughput/latency';
 import { runOutputs, type ScenarioName, type ScenarioRequest } from './throughput/protocol';
-import { startScenario } from './throughput/spawn';
-import { renderMarkdown, type BenchResults, type Measured, type Variant } from './throughput/tables';
+import { startScenario, type ScenarioChild } from './throughput/spawn';
+import { renderMarkdown, type BenchResults, type Measured, type ScaleOutResult, type Variant } from './throughput/tables';
 
 const PARTITIONS = 6;
 
@@ -44,12 +46,15 @@ async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const events = Number(flag('events', quick ? '100000' : '1000000'));
   const reps = Number(flag('reps', quick ? '1' : '3'));
-  const only = new Set(flag('only', 'throughput,latency,variants').split(','));
+  const parts = ['throughput', 'variants', 'scaleout', 'latency'];
+  const only = new Set(flag('only', parts.join(',')).split(','));
   const scenarios = (['passthrough', 'pipeline', 'naive'] as const).filter((s) => flag('scenarios', 'passthrough,pipeline,naive').split(',').includes(s));
   const profileDir = process.argv.includes('--profile') ? path.resolve(flag('profile', 'bench/profiles')) : undefined;
   const variantEvents = Math.min(events, quick ? 50_000 : 100_000);
   const naiveSeconds = quick ? 10 : 20;
   const rates = quick ? [1000, 5000] : [1000, 5000, 20_000];
+  // Long enough to be steady, short enough that two instances do not run out of pre-filled events.
+  const scaleOut = quick ? { settleSeconds: 4, windowSeconds: 6 } : { settleSeconds: 10, windowSeconds: 40 };
   const phase = quick ? { seconds: 8, warmupSeconds: 2, drainSeconds: 5 } : { seconds: 15, warmupSeconds: 3, drainSeconds: 10 };
 
   const endpoints = await connectOrStartLocal();
@@ -74,11 +79,12 @@ async function main(): Promise<void> {
     throughput: [],
     variants: [],
     latency: [],
+    scaleOut: [],
   };
   const outDir = path.join(__dirname, 'results');
   // Only a full run (all three parts, every variant, no profiler) takes the date's name; a narrowed
   // run must not overwrite the figures the README quotes.
-  const narrowed = only.size < 3 || scenarios.length < 3 || flag('variants', '') !== '' || profileDir !== undefined;
+  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < 3 || flag('variants', '') !== '' || profileDir !== undefined;
   const tag = quick ? '-quick' : narrowed ? `-partial-${results.date.slice(11, 19).replace(/:/g, '')}` : '';
   const file = path.join(outDir, narrowed || quick ? 'tmp' : '', `throughput-${results.date.slice(0, 10)}${tag}.json`);
   // Written after every measurement, so that a run cut short keeps what it measured.
@@ -137,6 +143,16 @@ async function main(): Promise<void> {
         }
       }
     }
+    if (only.has('scaleout')) {
+      for (let rep = 1; rep <= reps; rep++) {
+        for (const instances of [1, 2]) {
+          const r = await scaleOutRun(instances, rep);
+          results.scaleOut.push(r);
+          save();
+          log(`scale-out rep ${rep} ${instances} instance(s): ${r.records} records in ${r.windowSeconds} s, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k`);
+        }
+      }
+    }
     if (only.has('latency')) {
       for (let rep = 1; rep <= reps; rep++) {
         for (const scenario of ['passthrough', 'pipeline', 'naive'] as const) {
@@ -158,6 +174,48 @@ async function main(): Promise<void> {
   results.complete = true;
   save();
   console.log(`\n${renderMarkdown(results)}\nwritten: ${path.relative(process.cwd(), file)}`);
+
+  /**
+   * `instances` pipelines in one group over the pre-filled topics, started one after another,
+   * each once the one before is ready; the window starts on all of them once the last is ready and
+   * the group has settled, so that start-up, restore and rebalance are not counted. The single
+   * instance goes through the same steps, which makes the two comparable.
+   */
+  async function scaleOutRun(instances: number, rep: number): Promise<ScaleOutResult> {
+    const group = `g${randomUUID().slice(0, 8)}`;
+    const req: ScenarioRequest = { scenario: 'pipeline', brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix, group, target: 0, maxSeconds: 0, env: PIPELINE_ENV };
+    const children: ScenarioChild[] = [];
+    try {
+      for (let i = 0; i < instances; i++) {
+        const child = startScenario(req);
+        children.push(child);
+        await Promise.race([child.ready, child.report]);
+      }
+      await sleep(scaleOut.settleSeconds * 1000);
+      const broker0 = brokerCpuSeconds();
+      children.forEach((c) => c.restartWindow());
+      await sleep(scaleOut.windowSeconds * 1000);
+      children.forEach((c) => c.stop());
+      const reports = await Promise.all(children.map((c) => c.report));
+      const records = reports.reduce((n, r) => n + r.records, 0);
+      const brokerCpu = brokerPer1k(broker0, records);
+      await Promise.all(children.map((c) => c.exited));
+      return {
+        rep,
+        instances,
+        windowSeconds: scaleOut.windowSeconds,
+        records,
+        eventsPerSecond: reports.reduce((n, r) => n + r.eventsPerSecond, 0),
+        cpuSecondsPer1k: records > 0 ? reports.reduce((n, r) => n + r.cpuSecondsPer1k * r.records, 0) / records : 0,
+        brokerCpuSecondsPer1k: brokerCpu ?? Number.NaN,
+        peakRssMiB: Math.max(...reports.map((r) => r.peakRssMiB)),
+        reports: reports.map((r) => ({ ...r, brokerCpuSecondsPer1k: null })),
+      };
+    } finally {
+      children.forEach((c) => c.stop());
+      await deleteRunTopics(admin, group);
+    }
+  }
 
   /** One latency cell: fresh topics, the scenario started and ready, then inputs at `rate`. */
   async function latencyPhase(scenario: ScenarioName, rate: number): Promise<LatencyResult & { report: Measured }> {

@@ -232,6 +232,8 @@ async function main(): Promise<void> {
   const registry = new SchemaRegistry({ host: req.registryUrl });
   const scenarios = { passthrough, pipeline, naive };
   const running = await scenarios[req.scenario](req, kafka, admin, registry, meter);
+  // Scale-out: the orchestrator starts the measured window once every instance is in the group.
+  process.on('SIGUSR2', () => meter.restart());
   const timers: NodeJS.Timeout[] = [];
   await new Promise<void>((resolve) => {
     if (req.maxSeconds > 0) timers.push(setTimeout(resolve, req.maxSeconds * 1000));

@@ -45,6 +45,15 @@ export class Meter {
   /** Starts the window now: at ready, before any record. */
   begin(): void {
     if (this.first !== undefined) return;
+    this.restart();
+  }
+
+  /** Starts the window again now, forgetting what came before (scale-out: after the group has settled). */
+  restart(): void {
+    this.records = 0;
+    this.batches = 0;
+    this.batchRecords = 0;
+    this.memory.length = 0;
     this.first = Date.now();
     this.cpuAtFirst = process.cpuUsage();
     this.lag.reset();

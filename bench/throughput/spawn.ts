@@ -13,6 +13,8 @@ export interface ScenarioChild {
   /** Resolves when the process has exited. */
   readonly exited: Promise<void>;
   stop(): void;
+  /** Restarts the child's measured window now. */
+  restartWindow(): void;
 }
 
 /** Starts one scenario in a child process (`--cpu-prof` into `profileDir` when given). */
@@ -46,5 +48,5 @@ export function startScenario(req: ScenarioRequest, profileDir?: string): Scenar
   });
   child.on('exit', (code) => onError(new Error(`${req.scenario} exited with ${code} before reporting; stderr: ${stderr}`)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  return { ready, report, exited, stop: () => child.kill('SIGTERM') };
+  return { ready, report, exited, stop: () => child.kill('SIGTERM'), restartWindow: () => child.kill('SIGUSR2') };
 }

@@ -23,6 +23,20 @@ export interface BenchResults {
   readonly throughput: (Measured & { rep: number })[];
   readonly variants: (Measured & { rep: number; variant: string; env: Record<string, string> })[];
   readonly latency: (LatencyResult & { rep: number; scenario: ScenarioName; report: Measured })[];
+  /** Pipeline instances in one group on this machine, each measured over the same window. */
+  readonly scaleOut: ScaleOutResult[];
+}
+
+export interface ScaleOutResult {
+  readonly rep: number;
+  readonly instances: number;
+  readonly windowSeconds: number;
+  readonly records: number;
+  readonly eventsPerSecond: number;
+  readonly cpuSecondsPer1k: number;
+  readonly brokerCpuSecondsPer1k: number;
+  readonly peakRssMiB: number;
+  readonly reports: Measured[];
 }
 
 export function median(values: readonly number[]): number {
@@ -68,6 +82,15 @@ export function renderMarkdown(r: BenchResults): string {
   if (byVariant.size > 0) {
     lines.push('### Pipeline variants', '', `| variant ${REPORT_HEADER}`, `| --- ${REPORT_RULE}`);
     for (const [v, rows] of byVariant) lines.push(`| ${v} | ${reportColumns(rows).join(' | ')} |`);
+    lines.push('');
+  }
+  const byInstances = groupBy(r.scaleOut, (x) => String(x.instances));
+  if (byInstances.size > 0) {
+    lines.push('### Scale-out: pipeline instances in one consumer group', '', '| instances | records in window | events/s | CPU s / 1k events | broker CPU s / 1k events | peak RSS MiB (largest instance) |', '| ---: | ---: | ---: | ---: | ---: | ---: |');
+    for (const [n, rows] of byInstances) {
+      const m = (f: (x: ScaleOutResult) => number): number => median(rows.map(f));
+      lines.push(`| ${n} | ${int(m((x) => x.records))} | ${int(m((x) => x.eventsPerSecond))} | ${fix(m((x) => x.cpuSecondsPer1k), 3)} | ${fix(m((x) => x.brokerCpuSecondsPer1k), 3)} | ${int(m((x) => x.peakRssMiB))} |`);
+    }
     lines.push('');
   }
   const byCell = groupBy(r.latency, (x) => `${x.scenario}|${x.rate}`);

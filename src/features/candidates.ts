@@ -52,9 +52,9 @@ function firstById(byId: readonly AreaVersion[], t: number, need: number, seen: 
 /**
  * The `need` listings not in `seen` closest to the budget (|log(price / mid)|, then id), from
  * the area's versions sorted by log price, those not on the market at `t` skipped: outward from
- * where the budget falls, and a little past the
- * last one taken, so that rounding between log(price) - log(mid) and log(price / mid) cannot
- * change which listings tie; the exact order is then the same comparison as everywhere else.
+ * where the budget falls, and a little past the last one taken, so that rounding between
+ * log(price) - log(mid) and log(price / mid) cannot change which listings tie; the exact order is
+ * then the same comparison as everywhere else.
  */
 function closest(byPrice: readonly AreaVersion[], t: number, logMid: number, need: number, seen: ReadonlySet<string>, fit: (v: PropertyVersion) => number): PropertyVersion[] {
   let lo = 0;

@@ -15,6 +15,8 @@ interface EncoderClass {
   new (): EncoderLike;
   sizeOfVarInt(v: number): number;
   sizeOfVarLong(v: unknown): number;
+  /** Added by the patch. */
+  isInt32?: (v: unknown) => boolean;
 }
 interface DecoderLike {
   readVarInt(): number;
@@ -67,6 +69,10 @@ function referenceRecord({ offsetDelta = 0, timestampDelta = 0, key, value, head
 const EDGES = [0, 1, -1, 63, 64, -64, -65, 127, 128, 300, -300, 8191, 8192, 2 ** 20, 2 ** 30 - 1, 2 ** 30, -(2 ** 30), 2 ** 31 - 1, -(2 ** 31)];
 
 describe('the KafkaJS encoder patch', () => {
+  it('is applied (patch-package ran on install)', () => {
+    expect(typeof Encoder.isInt32).toBe('function');
+  });
+
   it('writes varints as the Long-based code does, for numbers in and out of the int32 range', () => {
     for (const v of [...EDGES, 2 ** 31, -(2 ** 31) - 1, 2 ** 40 + 7, -(2 ** 45), Date.UTC(2026, 10, 25)]) {
       const patched = new Encoder().writeVarLong(v).buffer;

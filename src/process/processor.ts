@@ -15,6 +15,7 @@ import { WorkerInference } from '../infer/worker-inference';
 import type { Metrics } from '../ops/metrics';
 import { sleep } from '../local/wait';
 import { AvroEncoder } from '../publish/avro-encoder';
+import { outputSchemaId } from '../publish/output-schema';
 import { ModelRegistry, type RegistryEvent } from '../registry/registry';
 import { readSchema } from '../schemas/files';
 import type { ChurnRisk, LeadScore, PropertyMatches } from '../schemas/types';
@@ -178,18 +179,13 @@ export class Processor {
       retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
       ...(c.registryUsername ? { auth: { username: c.registryUsername, password: c.registryPassword } } : {}),
     });
-    const schemaId = async (topic: string): Promise<number> => {
-      try {
-        return await schemaRegistry.getLatestSchemaId(valueSubject(topic));
-      } catch (err: unknown) {
-        throw new ScorestreamError('CONFIG_INVALID', `no schema registered for ${topic} (${errorMessage(err)}): run scorestream topics create`, { cause: err });
-      }
-    };
+    const access = { url: this.registryUrl, ...(c.registryUsername ? { username: c.registryUsername, password: c.registryPassword } : {}) };
+    const schemaId = (topic: string, schema: 'LeadScore' | 'PropertyMatches' | 'ChurnRisk'): Promise<number> => outputSchemaId(access, valueSubject(topic), readSchema(schema));
     const outputs = this.mode.outputs ?? this.names.outputs;
     const encoders = {
-      lead_scorer: new AvroEncoder<LeadScore>(await schemaId(outputs.lead_scorer), readSchema('LeadScore')),
-      property_matcher: new AvroEncoder<PropertyMatches>(await schemaId(outputs.property_matcher), readSchema('PropertyMatches')),
-      churn_predictor: new AvroEncoder<ChurnRisk>(await schemaId(outputs.churn_predictor), readSchema('ChurnRisk')),
+      lead_scorer: new AvroEncoder<LeadScore>(await schemaId(outputs.lead_scorer, 'LeadScore'), readSchema('LeadScore')),
+      property_matcher: new AvroEncoder<PropertyMatches>(await schemaId(outputs.property_matcher, 'PropertyMatches'), readSchema('PropertyMatches')),
+      churn_predictor: new AvroEncoder<ChurnRisk>(await schemaId(outputs.churn_predictor, 'ChurnRisk'), readSchema('ChurnRisk')),
     };
     const registry = new ModelRegistry(
       {

@@ -12,7 +12,7 @@ import type { PropertyTable, PropertyVersion } from '../features/property-table'
 import { LEAD_FEATURES, MATCH_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
 import { validateEngagementEvent, validateLeadEvent } from '../features/validate';
 import type { AvroEncoder } from '../publish/avro-encoder';
-import { dlqHeaders, outputHeaders, type Source } from '../publish/headers';
+import { dlqHeaders, outputHeaders, traceContext, type Source, type TraceContext } from '../publish/headers';
 import type { ModelRegistry, ScoreResult } from '../registry/registry';
 import type { ChurnRisk, EngagementEvent, LeadEvent, LeadScore, PropertyMatches } from '../schemas/types';
 import { churnRisk, leadScore, propertyMatches } from '../score/outputs';
@@ -183,7 +183,7 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
   const scoredAt = deps.now();
   const out = { lead_scorer: [] as Message[], churn_predictor: [] as Message[], property_matcher: [] as Message[] };
   const lines: ScoreLine[] = [];
-  const emit = (r: ScoreResult, s: Scored, value: Buffer, headline: number): void => {
+  const emit = (r: ScoreResult, s: Scored, value: Buffer, headline: number, trace: TraceContext | undefined): void => {
     const source = { topic: s.topic, partition, offset: s.message.offset };
     const headers = outputHeaders({
       model: r.model,
@@ -194,6 +194,7 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
       eventId: s.event.event_id,
       scoredAt,
       ...(replay ? { replayRun: replay.run } : {}),
+      ...(trace ? { trace } : {}),
     });
     const model = r.model as ModelName;
     out[model].push({ key: s.event.lead_id, value, headers });
@@ -201,18 +202,19 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
   };
   for (const s of scored) {
     const key = s.event.lead_id;
+    const trace = traceContext(s.message.headers);
     if (leadResult) {
       const p = leadResult.scores[s.leadRow] as number;
-      emit(leadResult, s, deps.encoders.lead_scorer.encode(leadScore(key, s.event.event_id, scoredAt, p, leadArray, s.leadRow * LEAD_FEATURES.length, leadResult)), p);
+      emit(leadResult, s, deps.encoders.lead_scorer.encode(leadScore(key, s.event.event_id, scoredAt, p, leadArray, s.leadRow * LEAD_FEATURES.length, leadResult)), p, trace);
     }
     if (churnResult) {
       const p = churnResult.scores[s.leadRow] as number;
-      emit(churnResult, s, deps.encoders.churn_predictor.encode(churnRisk(key, s.event.event_id, scoredAt, p, s.daysSince, churnResult)), p);
+      emit(churnResult, s, deps.encoders.churn_predictor.encode(churnRisk(key, s.event.event_id, scoredAt, p, s.daysSince, churnResult)), p, trace);
     }
     if (matchResult) {
       const slice = matchResult.scores.subarray(s.matchRows.first, s.matchRows.first + s.matchRows.listings.length);
       const value = propertyMatches(key, s.event.event_id, scoredAt, s.matchRows.listings, slice, matchResult);
-      emit(matchResult, s, deps.encoders.property_matcher.encode(value), value.matches[0]?.score ?? 0);
+      emit(matchResult, s, deps.encoders.property_matcher.encode(value), value.matches[0]?.score ?? 0, trace);
     }
   }
 

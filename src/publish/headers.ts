@@ -36,6 +36,33 @@ export interface Provenance {
   readonly eventId: string;
   readonly scoredAt: number;
   readonly replayRun?: string;
+  readonly trace?: TraceContext;
+}
+
+/** W3C trace context of an input record, carried to each of its outputs. */
+export interface TraceContext {
+  readonly traceparent: string;
+  readonly tracestate?: string;
+}
+
+/** The W3C limits: traceparent is 55 characters in version 00; tracestate at most 512. */
+const MAX_TRACE_HEADER_BYTES = 512;
+
+type RecordHeaders = Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>> | undefined;
+
+function single(value: Buffer | string | (Buffer | string)[] | undefined): string | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (v === undefined || v.length === 0 || v.length > MAX_TRACE_HEADER_BYTES) return undefined;
+  return typeof v === 'string' ? v : v.toString('utf8');
+}
+
+/** The trace context an input record carries, if any (a tracestate without a traceparent means nothing). */
+export function traceContext(headers: RecordHeaders): TraceContext | undefined {
+  if (!headers) return undefined;
+  const traceparent = single(headers.traceparent);
+  if (traceparent === undefined) return undefined;
+  const tracestate = single(headers.tracestate);
+  return tracestate === undefined ? { traceparent } : { traceparent, tracestate };
 }
 
 export function outputHeaders(p: Provenance): Record<string, string> {
@@ -50,6 +77,7 @@ export function outputHeaders(p: Provenance): Record<string, string> {
     [HEADERS.eventId]: p.eventId,
     [HEADERS.scoredAt]: new Date(p.scoredAt).toISOString(),
     ...(p.replayRun === undefined ? {} : { [HEADERS.replayRun]: p.replayRun }),
+    ...(p.trace === undefined ? {} : p.trace.tracestate === undefined ? { traceparent: p.trace.traceparent } : { traceparent: p.trace.traceparent, tracestate: p.trace.tracestate }),
   };
 }
 

@@ -1,6 +1,6 @@
 import avro from 'avsc';
 import { AvroEncoder } from '../../../src/publish/avro-encoder';
-import { dlqHeaders, outputHeaders } from '../../../src/publish/headers';
+import { dlqHeaders, outputHeaders, traceContext } from '../../../src/publish/headers';
 import { readSchema } from '../../../src/schemas/files';
 import type { ChurnRisk } from '../../../src/schemas/types';
 
@@ -41,5 +41,15 @@ describe('AvroEncoder', () => {
     const bytes = new AvroEncoder<ChurnRisk>(17, schema).encode(value);
     expect([bytes[0], bytes.readInt32BE(1)]).toEqual([0, 17]);
     expect(avro.Type.forSchema(JSON.parse(schema) as avro.Schema).fromBuffer(bytes.subarray(5))).toEqual(value);
+  });
+});
+
+describe('trace context', () => {
+  it('takes traceparent and tracestate from the input headers, within the W3C sizes', () => {
+    expect(traceContext({ traceparent: Buffer.from('00-a-b-01'), tracestate: 'v=1' })).toEqual({ traceparent: '00-a-b-01', tracestate: 'v=1' });
+    expect(traceContext({ traceparent: ['00-a-b-01', '00-c-d-01'] })).toEqual({ traceparent: '00-a-b-01' });
+    expect(traceContext({ tracestate: 'v=1' })).toBeUndefined();
+    expect(traceContext({ traceparent: 'x'.repeat(513) })).toBeUndefined();
+    expect(traceContext(undefined)).toBeUndefined();
   });
 });

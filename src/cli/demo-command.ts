@@ -65,7 +65,7 @@ export async function demoCommand(args: readonly string[], print: (line: string)
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   try {
     await admin.connect();
-    const created = await createTopics(admin, registry, names, config.partitions, config.replicationFactor);
+    const created = await createTopics(admin, registry, names, config.partitions, config.replicationFactor, { url: endpoints.registryUrl, ...(config.registryUsername ? { username: config.registryUsername, password: config.registryPassword } : {}) });
     print(`  topics: ${created.created.length} created, ${created.existing.length} already there; schemas registered`);
     const history = generateHistory({ leads, seed: intFlag('seed', values.seed, Date.now() % 1_000_000, 0) });
     const ids = { property: await registry.getLatestSchemaId(valueSubject(names.property)), lead: await registry.getLatestSchemaId(valueSubject(names.lead)), engagement: await registry.getLatestSchemaId(valueSubject(names.engagement)) };

@@ -5,6 +5,7 @@ export const METRIC = {
   recordsIn: 'scorestream_records_in_total',
   recordsOut: 'scorestream_records_out_total',
   recordsDlq: 'scorestream_records_dlq_total',
+  enumDefaulted: 'scorestream_enum_defaulted_total',
   batchRecords: 'scorestream_batch_records',
   batchSeconds: 'scorestream_batch_seconds',
   inferenceSeconds: 'scorestream_inference_seconds',
@@ -14,11 +15,14 @@ export const METRIC = {
   fallbacks: 'scorestream_fallbacks_total',
   breakerOpen: 'scorestream_breaker_open',
   modelSwaps: 'scorestream_model_swaps_total',
+  modelRollbacks: 'scorestream_model_rollbacks_total',
   providerFallbacks: 'scorestream_execution_provider_fallbacks_total',
   consumerLag: 'scorestream_consumer_lag_records',
   ready: 'scorestream_ready',
   replayDone: 'scorestream_replay_records_done',
   replayTotal: 'scorestream_replay_range_records',
+  propertyRejected: 'scorestream_property_records_rejected_total',
+  propertyTombstones: 'scorestream_property_tombstones_total',
 } as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -32,6 +36,7 @@ export function createMetrics(registry: client.Registry) {
     recordsIn: new client.Counter({ name: METRIC.recordsIn, help: 'input records processed (committed), by topic', labelNames: ['topic'], registers: [registry] }),
     recordsOut: new client.Counter({ name: METRIC.recordsOut, help: 'output records committed, by topic', labelNames: ['topic'], registers: [registry] }),
     recordsDlq: new client.Counter({ name: METRIC.recordsDlq, help: 'records sent to a DLQ, by input topic and reason', labelNames: ['topic', 'reason'], registers: [registry] }),
+    enumDefaulted: new client.Counter({ name: METRIC.enumDefaulted, help: 'enum symbols our input schema lacks (added by a newer producer schema), read as the enum default, by input topic and field', labelNames: ['topic', 'field'], registers: [registry] }),
     batchRecords: new client.Histogram({ name: METRIC.batchRecords, help: 'records per partition batch (one transaction)', buckets: [1, 8, 32, 64, 128, 256, 512, 1024, 4096], registers: [registry] }),
     batchSeconds: new client.Histogram({ name: METRIC.batchSeconds, help: 'time to process and commit one partition batch', buckets: latencyBuckets, registers: [registry] }),
     inferenceSeconds: new client.Histogram({ name: METRIC.inferenceSeconds, help: 'time of one inference call, by model', labelNames: ['model'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [registry] }),
@@ -41,10 +46,13 @@ export function createMetrics(registry: client.Registry) {
     fallbacks: new client.Counter({ name: METRIC.fallbacks, help: 'batches answered by a rule-based fallback, by model and reason', labelNames: ['model', 'reason'], registers: [registry] }),
     breakerOpen: new client.Gauge({ name: METRIC.breakerOpen, help: '1 while a model circuit breaker is open or half-open', labelNames: ['model'], registers: [registry] }),
     modelSwaps: new client.Counter({ name: METRIC.modelSwaps, help: 'model versions put into service, by model and version', labelNames: ['model', 'version'], registers: [registry] }),
+    modelRollbacks: new client.Counter({ name: METRIC.modelRollbacks, help: 'versions that failed in service and were replaced by the version they had replaced, by model, from and to', labelNames: ['model', 'from', 'to'], registers: [registry] }),
     providerFallbacks: new client.Counter({ name: METRIC.providerFallbacks, help: 'models loaded on CPU because the requested provider was unavailable', labelNames: ['model'], registers: [registry] }),
     consumerLag: new client.Gauge({ name: METRIC.consumerLag, help: 'records behind the end of each input partition, as of the last fetch', labelNames: ['topic', 'partition'], registers: [registry] }),
     replayDone: new client.Gauge({ name: METRIC.replayDone, help: 'records of the replay range re-scored so far, by run', labelNames: ['run'], registers: [registry] }),
     replayTotal: new client.Gauge({ name: METRIC.replayTotal, help: 'records in the replay range, by run', labelNames: ['run'], registers: [registry] }),
     ready: new client.Gauge({ name: METRIC.ready, help: '1 when the property table and the state of every assigned partition are caught up', registers: [registry] }),
+    propertyRejected: new client.Counter({ name: METRIC.propertyRejected, help: 'property.events records this instance did not apply to its property table because they are bad (each goes to the DLQ once, from one instance), by reason', labelNames: ['reason'], registers: [registry] }),
+    propertyTombstones: new client.Counter({ name: METRIC.propertyTombstones, help: 'property.events tombstones read by this instance, by outcome: removed (the listing), no_key or unknown_listing (ignored)', labelNames: ['outcome'], registers: [registry] }),
   };
 }

@@ -1,35 +1,5 @@
-import { ScorestreamError, errorMessage } from '../errors';
-
-export interface RegistryAccess {
-  readonly url: string;
-  readonly username?: string;
-  readonly password?: string;
-}
-
-const CONTENT_TYPE = 'application/vnd.schemaregistry.v1+json';
-
-function headers(access: RegistryAccess): Record<string, string> {
-  const h: Record<string, string> = { 'content-type': CONTENT_TYPE, accept: CONTENT_TYPE };
-  if (access.username) h.authorization = `Basic ${Buffer.from(`${access.username}:${access.password ?? ''}`).toString('base64')}`;
-  return h;
-}
-
-async function post(access: RegistryAccess, path: string, schema: string): Promise<{ status: number; body: unknown }> {
-  let res: Response;
-  try {
-    res = await fetch(`${access.url}${path}`, { method: 'POST', headers: headers(access), body: JSON.stringify({ schema }), signal: AbortSignal.timeout(10_000) });
-  } catch (err: unknown) {
-    throw new ScorestreamError('REGISTRY_UNAVAILABLE', `schema registry ${access.url} cannot be reached (${errorMessage(err)}): check registry.url`, { cause: err });
-  }
-  const text = await res.text();
-  let body: unknown = text;
-  try {
-    body = JSON.parse(text);
-  } catch {
-    // an error page: kept as text for the message
-  }
-  return { status: res.status, body };
-}
+import { ScorestreamError } from '../errors';
+import { registryCall, type RegistryAccess } from '../kafka/registry-http';
 
 const idOf = (body: unknown): number | undefined =>
   typeof body === 'object' && body !== null && 'id' in body && typeof (body as { id: unknown }).id === 'number' ? (body as { id: number }).id : undefined;
@@ -42,11 +12,11 @@ const idOf = (body: unknown): number | undefined =>
  */
 export async function outputSchemaId(access: RegistryAccess, subject: string, schema: string): Promise<number> {
   const path = `/subjects/${encodeURIComponent(subject)}`;
-  const found = await post(access, path, schema);
+  const found = await registryCall(access, 'POST', path, { schema });
   const id = idOf(found.body);
   if (found.status === 200 && id !== undefined) return id;
   if (found.status !== 404) throw new ScorestreamError('REGISTRY_UNAVAILABLE', `looking up our schema under ${subject} failed: HTTP ${found.status} ${JSON.stringify(found.body)}`);
-  const registered = await post(access, `${path}/versions`, schema);
+  const registered = await registryCall(access, 'POST', `${path}/versions`, { schema });
   const newId = idOf(registered.body);
   if (registered.status === 200 && newId !== undefined) return newId;
   throw new ScorestreamError(

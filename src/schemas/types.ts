@@ -3,9 +3,15 @@
  * are `T | null`), so a test can check that these keys, these enum symbols and the schemas agree
  * (test/unit/schemas/types.test.ts). Timestamps are epoch milliseconds.
  */
-export const LEAD_EVENT_TYPES = ['CREATED', 'UPDATED', 'STATUS_CHANGED'] as const;
+/**
+ * UNKNOWN is the default of the input enums that have no "other" symbol: what our reader makes of
+ * a symbol that a newer producer schema added. Our own data never carries it.
+ */
+export const UNKNOWN = 'UNKNOWN';
+export const LEAD_EVENT_TYPES = ['CREATED', 'UPDATED', 'STATUS_CHANGED', UNKNOWN] as const;
 export const SOURCE_CHANNELS = ['WEB', 'MOBILE_APP', 'REFERRAL', 'PORTAL', 'OPEN_HOUSE', 'PAID_SEARCH', 'SOCIAL', 'OTHER'] as const;
-export const LEAD_STATUSES = ['NEW', 'CONTACTED', 'QUALIFIED', 'TOURING', 'OFFER', 'CLOSED_WON', 'CLOSED_LOST'] as const;
+/** The symbols of the LeadStatus enum: the statuses a lead can be in, then UNKNOWN. */
+export const LEAD_STATUSES = ['NEW', 'CONTACTED', 'QUALIFIED', 'TOURING', 'OFFER', 'CLOSED_WON', 'CLOSED_LOST', UNKNOWN] as const;
 export const PROPERTY_TYPES = ['SINGLE_FAMILY', 'CONDO', 'TOWNHOUSE', 'MULTI_FAMILY', 'LAND', 'OTHER'] as const;
 export const ENGAGEMENT_TYPES = [
   'PAGE_VIEW',
@@ -21,14 +27,17 @@ export const ENGAGEMENT_TYPES = [
   'OTHER',
 ] as const;
 export const ENGAGEMENT_CHANNELS = ['WEB', 'MOBILE_APP', 'EMAIL', 'PHONE', 'SMS', 'OTHER'] as const;
-export const PROPERTY_EVENT_TYPES = ['LISTED', 'PRICE_CHANGED', 'STATUS_CHANGED', 'SOLD'] as const;
+export const PROPERTY_EVENT_TYPES = ['LISTED', 'PRICE_CHANGED', 'STATUS_CHANGED', 'SOLD', UNKNOWN] as const;
 export const LISTING_STATUSES = ['ACTIVE', 'PENDING', 'SOLD', 'OFF_MARKET'] as const;
 export const BANDS = ['LOW', 'MEDIUM', 'HIGH'] as const;
 export const REASON_DIRECTIONS = ['RAISES', 'LOWERS'] as const;
 
 export type LeadEventType = (typeof LEAD_EVENT_TYPES)[number];
 export type SourceChannel = (typeof SOURCE_CHANNELS)[number];
-export type LeadStatus = (typeof LEAD_STATUSES)[number];
+/** A status a lead can be in (its state never holds UNKNOWN: the lead keeps the status it had). */
+export type LeadStatus = Exclude<(typeof LEAD_STATUSES)[number], typeof UNKNOWN>;
+/** A LeadEvent's status as read: a lead status, or UNKNOWN for a symbol our schema lacks. */
+export type LeadEventStatus = LeadStatus | typeof UNKNOWN;
 export type PropertyType = (typeof PROPERTY_TYPES)[number];
 export type EngagementType = (typeof ENGAGEMENT_TYPES)[number];
 export type EngagementChannel = (typeof ENGAGEMENT_CHANNELS)[number];
@@ -48,7 +57,7 @@ export interface LeadEvent {
   event_type: LeadEventType;
   occurred_at: number;
   source_channel: SourceChannel;
-  status: LeadStatus;
+  status: LeadEventStatus;
   budget_min: number | null;
   budget_max: number | null;
   preferred_area: string | null;

@@ -1,4 +1,4 @@
-import { SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import { readSchema } from '../../../src/schemas/files';
 import type { LeadScore } from '../../../src/schemas/types';
 import { valueSubject } from '../../../src/topics/names';
@@ -30,10 +30,10 @@ describe('a schema registry outage', () => {
     await pipe.produce(pipe.names.lead, [leadEvent(1, { lead_id: 'a', event_id: 'before' })]);
     await pipe.read(pipe.names.outputs.lead_scorer, 1);
 
-    // A newer LeadEvent (BACKWARD: one more optional field) whose id the processor cannot know yet.
+    // A newer LeadEvent (one more optional field, as input subjects allow) whose id the processor cannot know yet.
     const v2 = JSON.parse(readSchema('LeadEvent')) as { fields: object[] };
     v2.fields.push({ name: 'campaign', type: ['null', 'string'], default: null });
-    const { id } = await pipe.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(v2) }, { subject: valueSubject(pipe.names.lead) });
+    const { id } = await pipe.registry.register({ type: SchemaType.AVRO, schema: JSON.stringify(v2) }, { subject: valueSubject(pipe.names.lead), compatibility: COMPATIBILITY.FORWARD_TRANSITIVE });
     await proxy.disable();
     const during = [2, 3, 4].map((i) => ({ ...leadEvent(i, { lead_id: `lead-${i}`, event_id: `during-${i}` }), campaign: 'spring' }));
     await produceEncoded(pipe.kafka, pipe.registry, id, pipe.names.lead, during, (e) => e.lead_id);

@@ -21,6 +21,7 @@ export const ERROR_CODES = {
   MODEL_CHECKSUM_MISMATCH: { retryable: false, exitCode: 1 },
   MODEL_EXTERNAL_DATA: { retryable: false, exitCode: 1 },
   MODEL_SIGNATURE_MISMATCH: { retryable: false, exitCode: 1 },
+  MODEL_REFERENCE_MISMATCH: { retryable: false, exitCode: 1 },
   MODEL_LOAD_FAILED: { retryable: false, exitCode: 1 },
   INFERENCE_FAILED: { retryable: true, exitCode: 1 },
   REGISTRY_UNAVAILABLE: { retryable: true, exitCode: 1 },

@@ -1,14 +1,17 @@
 """Trains lead_scorer, churn_predictor and property_matcher from the tables that
 `scorestream features export` writes, exports ONNX (fp32 and dynamic INT8), and writes
-models/<name>/<version>/ with a manifest, plus a parity fixture for the Node test.
+models/<name>/<version>/ with a manifest, the manifest's SHA-256 beside it (manifest.json.sha256),
+reference rows with their scores (checked by the registry before it serves the version), plus a
+parity fixture for the Node test.
 
     training/train.sh --data training/data --models models --version 1.0.0 [--seed 42] [--check]
 
 --check trains into a temporary directory and compares with the committed models: metrics must
-match exactly; byte differences in the ONNX files are reported.
+match exactly; byte differences in any file of the version are reported.
 """
 import argparse
 import hashlib
+import io
 import json
 import os
 import shutil
@@ -43,6 +46,11 @@ RELEASES = {
 HOLDOUT_FRACTION = 0.2
 INT8_AUC_TOLERANCE = 0.005
 PARITY_ROWS = 1000
+# Holdout rows shipped with each version, with the scores of both precisions: the registry scores
+# them before serving the version and refuses it when a score is not a probability or differs.
+REFERENCE_ROWS = 256
+REFERENCE_FILES = {"rows": "reference-rows.npy", "fp32": "reference-scores.fp32.npy", "int8": "reference-scores.int8.npy"}
+MANIFEST_DIGEST = "manifest.json.sha256"
 
 
 def sha256(data: bytes) -> str:
@@ -52,6 +60,12 @@ def sha256(data: bytes) -> str:
 def save_npy(path: str, array: np.ndarray) -> None:
     os.makedirs(os.path.dirname(path), exist_ok=True)
     np.save(path, array)
+
+
+def npy_bytes(array: np.ndarray) -> bytes:
+    buf = io.BytesIO()
+    np.save(buf, array)
+    return buf.getvalue()
 
 
 def split(groups: np.ndarray, seed: int):
@@ -92,9 +106,21 @@ def train_one(name: str, data_dir: str, models_dir: str, fixtures_dir: str, vers
     batch_dependence = float(np.max(np.abs(one_by_one - scores(int8, probe, batch=len(probe)))))
 
     m32, m8, mtrue = metrics(y_test, s32), metrics(y_test, s8), metrics(y_test, p_test)
+    # The int8 reference scores are of the reference rows as one batch: the registry scores them
+    # the same way, so that dynamic quantization sees the same batch.
+    x_ref = x_test[:REFERENCE_ROWS].astype(np.float32)
+    ref32, ref8 = scores(fp32, x_ref), scores(int8, x_ref, batch=REFERENCE_ROWS)
+    for label, s in (("fp32", ref32), ("int8", ref8)):
+        if not (np.all(np.isfinite(s)) and np.all((s >= 0) & (s <= 1))):
+            raise SystemExit(f"train: {name} {version} {label} scores on the reference rows are not all probabilities")
+    reference = {
+        REFERENCE_FILES["rows"]: (npy_bytes(x_ref), "fp32"),
+        REFERENCE_FILES["fp32"]: (npy_bytes(ref32), "fp32"),
+        REFERENCE_FILES["int8"]: (npy_bytes(ref8), "int8-dynamic"),
+    }
     out = os.path.join(models_dir, name, version)
     os.makedirs(out, exist_ok=True)
-    for file, data in (("model.onnx", fp32), ("model.int8.onnx", int8)):
+    for file, data in (("model.onnx", fp32), ("model.int8.onnx", int8), *((f, d) for f, (d, _) in reference.items())):
         with open(os.path.join(out, file), "wb") as f:
             f.write(data)
     manifest = {
@@ -107,6 +133,13 @@ def train_one(name: str, data_dir: str, models_dir: str, fixtures_dir: str, vers
         "files": {
             "model.onnx": {"sha256": sha256(fp32), "bytes": len(fp32), "precision": "fp32", "ops": op_types(fp32)},
             "model.int8.onnx": {"sha256": sha256(int8), "bytes": len(int8), "precision": "int8-dynamic", "ops": op_types(int8)},
+            **{f: {"sha256": sha256(d), "bytes": len(d), "precision": p} for f, (d, p) in reference.items()},
+        },
+        "reference": {
+            "rows": REFERENCE_FILES["rows"],
+            "count": int(len(x_ref)),
+            "scores": {"fp32": REFERENCE_FILES["fp32"], "int8": REFERENCE_FILES["int8"]},
+            "doc": "the first holdout rows and their scores as training computed them (int8: the rows as one batch)",
         },
         "metrics": {
             "holdout_rows": int(test.sum()),
@@ -131,14 +164,26 @@ def train_one(name: str, data_dir: str, models_dir: str, fixtures_dir: str, vers
             "libraries": {"scikit-learn": sklearn.__version__, "skl2onnx": skl2onnx.__version__, "onnxruntime": onnxruntime.__version__, "numpy": np.__version__},
         },
     }
-    with open(os.path.join(out, "manifest.json"), "w") as f:
-        json.dump(manifest, f, indent=2)
-        f.write("\n")
+    text = (json.dumps(manifest, indent=2) + "\n").encode("utf-8")
+    with open(os.path.join(out, "manifest.json"), "wb") as f:
+        f.write(text)
+    # The manifest's own digest, in sha256sum format: the registry refuses a version whose
+    # manifest (score column, features, file digests) was changed after training.
+    with open(os.path.join(out, MANIFEST_DIGEST), "w") as f:
+        f.write(f"{sha256(text)}  manifest.json\n")
     fx = os.path.join(fixtures_dir, name, version)
     save_npy(os.path.join(fx, "X.npy"), x_test[:PARITY_ROWS].astype(np.float32))
     save_npy(os.path.join(fx, "fp32.npy"), s32[:PARITY_ROWS])
     save_npy(os.path.join(fx, "int8.npy"), scores(int8, x_test[:PARITY_ROWS], batch=PARITY_ROWS))
     return manifest
+
+
+def same_file(a: str, b: str) -> bool:
+    try:
+        with open(a, "rb") as fa, open(b, "rb") as fb:
+            return fa.read() == fb.read()
+    except FileNotFoundError:
+        return False
 
 
 def main() -> int:
@@ -169,8 +214,8 @@ def main() -> int:
                 with open(os.path.join(args.models, name, args.version, "manifest.json")) as f:
                     shipped = json.load(f)
                 same_metrics = shipped["metrics"] == m["metrics"] and shipped["data"] == m["data"]
-                same_bytes = all(shipped["files"][k]["sha256"] == m["files"][k]["sha256"] for k in m["files"])
-                print(f"  check: metrics {'identical' if same_metrics else 'DIFFER'}; ONNX files {'byte-identical' if same_bytes else 'differ in bytes'}")
+                differ = [f for f in [*m["files"], "manifest.json", MANIFEST_DIGEST] if not same_file(os.path.join(args.models, name, args.version, f), os.path.join(target, name, args.version, f))]
+                print(f"  check: metrics {'identical' if same_metrics else 'DIFFER'}; files {'byte-identical' if not differ else 'differ in bytes: ' + ', '.join(differ)}")
                 failures += 0 if same_metrics else 1
     finally:
         if args.check:

@@ -1,19 +1,13 @@
 import client from 'prom-client';
 import { loadConfig } from '../config/load';
 import { kafkaFromConfig } from '../kafka/client';
-import { startHttpServer } from '../ops/http-server';
+import { startOpsListeners } from '../ops/listeners';
 import { createMetrics } from '../ops/metrics';
 import { Processor } from '../process/processor';
 import { topicNames } from '../topics/names';
 import { errorMessage } from '../errors';
 import { MODEL_NAMES, type ModelName } from '../features/spec';
 import { resolveEndpoints } from './endpoints';
-
-function setModelVersion(processor: Processor, model: string, policy: string): Promise<string> {
-  if (!(MODEL_NAMES as readonly string[]).includes(model)) return Promise.reject(new Error(`unknown model ${model}; models: ${MODEL_NAMES.join(', ')}`));
-  if (policy !== 'latest' && !/^\d+\.\d+\.\d+$/.test(policy)) return Promise.reject(new Error('version must be latest or x.y.z'));
-  return processor.setModelVersion(model as ModelName, policy);
-}
 
 async function reloadModelVersions(processor: Processor): Promise<string> {
   let config;
@@ -38,17 +32,19 @@ export async function runCommand(_args: readonly string[], print: (line: string)
   const endpoints = await resolveEndpoints(config, print);
   const metrics = createMetrics(new client.Registry());
   const processor = new Processor(config, kafkaFromConfig(config, endpoints.brokers, 'processor'), endpoints.registryUrl, { metrics });
-  const server =
-    config.httpPort > 0
-      ? await startHttpServer(config.httpHost, config.httpPort, metrics, {
-          health: () => {
-            const h = processor.health();
-            return { ok: h.ok, detail: h };
-          },
-          ready: () => processor.isReady,
-          ...(config.httpAdmin ? { setModelVersion: (model: string, policy: string) => setModelVersion(processor, model, policy) } : {}),
-        })
-      : undefined;
+  // /metrics and the probes on http.host; the model switch, when enabled, on its own listener (loopback by default).
+  const listeners = await startOpsListeners(
+    config,
+    metrics,
+    {
+      health: () => {
+        const h = processor.health();
+        return { ok: h.ok, detail: h };
+      },
+      ready: () => processor.isReady,
+    },
+    (model, policy) => processor.setModelVersion(model, policy),
+  );
   let started: Promise<void> = Promise.resolve();
   const stopped = new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
@@ -66,9 +62,9 @@ export async function runCommand(_args: readonly string[], print: (line: string)
   started = processor.start();
   await started;
   const names = topicNames(config.appId, config.topicPrefix);
-  print(`scorestream run: consuming ${names.lead} and ${names.engagement} as group ${config.appId}${server ? `; metrics and health on http://${config.httpHost}:${config.httpPort}` : ''}`);
+  print(`scorestream run: consuming ${names.lead} and ${names.engagement} as group ${config.appId}${listeners.describe() ? `; ${listeners.describe()}` : ''}`);
   await stopped;
-  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  await listeners.close();
   print('scorestream run: stopped');
   return 0;
 }

@@ -29,11 +29,12 @@ export const SCHEMA = {
   // in flight is at most one fetch, bounded by these two.
   fetchMaxBytesPerPartition: int('consumer.maxBytesPerPartition', 1_048_576, 'most bytes fetched from one partition at a time', 1024, 1_073_741_824),
   fetchMaxBytes: int('consumer.maxBytes', 10_485_760, 'most bytes fetched in one request across partitions', 1024, 1_073_741_824),
+  maxBatchBytes: int('kafka.maxBatchBytes', 1_000_000, "most bytes of records written to one partition in one produce request; keep it under the brokers' message.max.bytes and the topics' max.message.bytes (1,048,588 by default): a larger transaction is split over several requests, and a DLQ copy larger than this is cut, with the original's size and SHA-256 in headers", 65_536, 1_073_741_824),
   cacheMaxEntries: int('cache.maxEntries', 0, 'in-memory result cache entries (LRU) in front of RocksDB; 0 (the default) disables it: measured, it pays only where identical feature rows recur', 0, 100_000_000),
   cacheTtlMs: int('cache.ttlMs', 3_600_000, 'how long a cached score may be reused', 0, 365 * 86_400_000),
   modelsDir: str('models.dir', 'models', 'where models/<name>/<version>/ live'),
   // fp32 by default: dynamic INT8 quantizes activations per batch, so a record's score depends on
-  // its batch-mates (measured: up to 0.058 between batch 1 and 512), which breaks the guarantee
+  // its batch-mates (int8_batch_dependence_max_abs in the manifests: up to 0.09), which breaks the guarantee
   // of equal outputs whatever the batch boundaries; on these small MLPs it is only 0-12% faster.
   precision: oneOf('models.precision', ['auto', 'fp32', 'int8'] as const, 'fp32', 'fp32 (deterministic); int8 or auto (INT8 on CPU when its manifest shows equal quality) trade batch-independent scores for up to 12% speed'),
   provider: oneOf('models.provider', ['cpu', 'cuda'] as const, 'cpu', 'ONNX Runtime execution provider; cuda falls back to cpu when not installed'),
@@ -47,7 +48,10 @@ export const SCHEMA = {
   stateDir: str('state.dir', '.scorestream/state', 'RocksDB directory (a cache of the changelog: deleting it costs only restore time)'),
   httpHost: str('http.host', '0.0.0.0', 'address of /metrics, /healthz and /readyz'),
   httpPort: int('http.port', 9464, 'port of /metrics, /healthz and /readyz (0: off)', 0, 65535),
-  httpAdmin: bool('http.admin', false, 'serve POST /models/<name>?version=<x.y.z|latest> to switch a model version at run time (keep the port private)'),
+  httpAdmin: bool('http.admin', false, 'serve POST /models/<name>?version=<x.y.z|latest> (switch a model version at run time) on the admin listener, http.admin.host:http.admin.port'),
+  httpAdminHost: str('http.admin.host', '127.0.0.1', 'address of the admin listener; loopback by default, as it changes what the processor serves'),
+  httpAdminPort: int('http.admin.port', 9465, 'port of the admin listener (apart from http.port)', 1, 65535),
+  httpAdminToken: str('http.admin.token', '', 'when set, admin requests must send Authorization: Bearer <token>', [], true),
   logLevel: oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const, 'info', 'log level'),
 } as const;
 

@@ -6,11 +6,12 @@ export interface HealthSource {
   health(): { ok: boolean; detail: unknown };
   /** Ready: property table loaded and every assigned partition restored. */
   ready(): boolean;
-  /** When given (http.admin): switches a model to a version policy, resolving with the version now serving. */
-  setModelVersion?(model: string, policy: string): Promise<string>;
 }
 
-/** /metrics (Prometheus text), /healthz and /readyz (200 or 503, JSON body). */
+/**
+ * /metrics (Prometheus text), /healthz and /readyz (200 or 503, JSON body): read-only, for
+ * scrapers and probes. Switching models is the admin listener's (admin-server.ts), never this one's.
+ */
 export function startHttpServer(host: string, port: number, metrics: Metrics, source: HealthSource): Promise<http.Server> {
   const server = http.createServer((req, res) => {
     const send = (status: number, body: string, type = 'application/json'): void => {
@@ -28,14 +29,6 @@ export function startHttpServer(host: string, port: number, metrics: Metrics, so
     } else if (req.url === '/readyz') {
       const ready = source.ready();
       send(ready ? 200 : 503, JSON.stringify({ ready }));
-    } else if (source.setModelVersion && req.method === 'POST' && req.url?.startsWith('/models/')) {
-      const url = new URL(req.url, 'http://admin');
-      const model = url.pathname.slice('/models/'.length);
-      const policy = url.searchParams.get('version') ?? '';
-      source.setModelVersion(model, policy).then(
-        (version) => send(200, JSON.stringify({ model, version })),
-        (err: unknown) => send(409, JSON.stringify({ model, error: err instanceof Error ? err.message : String(err) })),
-      );
     } else send(404, JSON.stringify({ error: 'not found' }));
   });
   return new Promise((resolve, reject) => {

@@ -56,6 +56,13 @@ export class CircuitBreaker {
     }
   }
 
+  /** Closed with no failures counted: for a version just put into service, whose record starts fresh. */
+  reset(): void {
+    this.failures = 0;
+    this.trialInFlight = false;
+    if (this.current !== 'closed') this.set('closed');
+  }
+
   private set(state: BreakerState): void {
     this.current = state;
     this.onChange(state);

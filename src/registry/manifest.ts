@@ -5,7 +5,14 @@ import type { FeatureSpec } from '../features/spec';
 export interface ManifestFile {
   readonly sha256: string;
   readonly bytes: number;
-  readonly precision: string;
+  readonly precision: string | undefined;
+}
+
+/** Holdout rows shipped with the version and the scores training computed for them, per precision. */
+export interface ManifestReference {
+  readonly rows: string;
+  readonly count: number;
+  readonly scores: { readonly fp32: string; readonly int8: string };
 }
 
 export interface ModelManifest {
@@ -15,6 +22,7 @@ export interface ModelManifest {
   readonly output: { readonly name: string; readonly scoreColumn: number };
   readonly features: readonly FeatureSpec[];
   readonly files: Readonly<Record<string, ManifestFile>>;
+  readonly reference: ManifestReference;
   readonly int8WithinTolerance: boolean;
   readonly metrics: Readonly<Record<string, unknown>>;
 }
@@ -41,6 +49,14 @@ function num(v: unknown, where: string, what: string): number {
   return v;
 }
 
+/** A file of the version directory: a plain name, so a manifest cannot point elsewhere. */
+function fileName(v: unknown, where: string, what: string): string {
+  const name = str(v, where, what);
+  if (!/^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(name)) fail(where, `${what} must be a file name in the version directory, not ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** `where` names the manifest in messages (model, version, file), never a local path. */
 export function parseManifest(json: unknown, where: string): ModelManifest {
   const m = obj(json, where, 'the manifest');
   const input = obj(arr(m.inputs, where, 'inputs')[0], where, 'inputs[0]');
@@ -53,11 +69,24 @@ export function parseManifest(json: unknown, where: string): ModelManifest {
   });
   const files: Record<string, ManifestFile> = {};
   for (const [file, entry] of Object.entries(obj(m.files, where, 'files'))) {
+    fileName(file, where, 'a key of files');
     const e = obj(entry, where, `files.${file}`);
     const sha256 = str(e.sha256, where, `files.${file}.sha256`);
     if (!/^[0-9a-f]{64}$/.test(sha256)) fail(where, `files.${file}.sha256 is not a SHA-256 hex digest`);
-    files[file] = { sha256, bytes: num(e.bytes, where, `files.${file}.bytes`), precision: str(e.precision, where, `files.${file}.precision`) };
+    files[file] = { sha256, bytes: num(e.bytes, where, `files.${file}.bytes`), precision: e.precision === undefined ? undefined : str(e.precision, where, `files.${file}.precision`) };
   }
+  if (m.reference === undefined) fail(where, 'lists no reference rows to check the model with; retrain the version (training/train.sh writes them)');
+  const ref = obj(m.reference, where, 'reference');
+  const refScores = obj(ref.scores, where, 'reference.scores');
+  const reference: ManifestReference = {
+    rows: fileName(ref.rows, where, 'reference.rows'),
+    count: num(ref.count, where, 'reference.count'),
+    scores: { fp32: fileName(refScores.fp32, where, 'reference.scores.fp32'), int8: fileName(refScores.int8, where, 'reference.scores.int8') },
+  };
+  for (const file of [reference.rows, reference.scores.fp32, reference.scores.int8]) {
+    if (!files[file]) fail(where, `the reference file ${file} is not listed in files (so no checksum covers it)`);
+  }
+  if (!Number.isInteger(reference.count) || reference.count < 1) fail(where, 'reference.count must be a positive integer');
   const metrics = obj(m.metrics, where, 'metrics');
   const width = num(inputShape[1], where, 'inputs[0].shape[1]');
   if (width !== features.length) fail(where, `inputs[0] has ${width} columns but ${features.length} features are listed`);
@@ -68,6 +97,7 @@ export function parseManifest(json: unknown, where: string): ModelManifest {
     output: { name: str(output.name, where, 'outputs[0].name'), scoreColumn: num(output.score_column, where, 'outputs[0].score_column') },
     features,
     files,
+    reference,
     int8WithinTolerance: metrics.int8_within_tolerance === true,
     metrics,
   };

@@ -1,14 +1,13 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import { ScorestreamError, errorMessage, isScorestreamError } from '../errors';
 import { MODEL_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
 import type { ExecutionProvider, Inference, ModelSignature, SessionOptions } from '../infer/types';
 import { CircuitBreaker, type BreakerState } from './breaker';
 import { discoverVersions } from './discover';
 import { FALLBACK_VERSION, fallbackScores } from './fallback';
-import { parseManifest, type ModelManifest } from './manifest';
+import type { ModelManifest } from './manifest';
 import { externalDataTensors } from './onnx-external-data';
+import { parseNpyFloat32, referenceProblem, referenceTolerance } from './reference';
+import { VersionFiles } from './version-files';
 
 export type Precision = 'fp32' | 'int8';
 export type PrecisionPolicy = 'auto' | Precision;
@@ -30,6 +29,8 @@ export interface RegistryOptions {
 export type RegistryEvent =
   | { type: 'loaded'; model: ModelName; version: string; precision: Precision; provider: ExecutionProvider; previous: string | null }
   | { type: 'load_failed'; model: ModelName; version: string; code: string; message: string }
+  /** A version that failed in service was replaced by the one it had replaced, kept warm for this. */
+  | { type: 'rolled_back'; model: ModelName; from: string; to: string; reason: string }
   | { type: 'provider_fallback'; model: ModelName; version: string; message: string }
   | { type: 'breaker'; model: ModelName; state: BreakerState };
 
@@ -50,6 +51,8 @@ export interface ModelHealth {
   readonly version: string | null;
   readonly precision: Precision | null;
   readonly provider: ExecutionProvider | null;
+  /** The version kept warm to roll back to, if any. */
+  readonly standby: string | null;
   readonly breaker: BreakerState;
   readonly lastError: string | null;
 }
@@ -67,12 +70,16 @@ interface Loaded {
 
 interface Slot {
   active: Loaded | undefined;
+  /** The version `active` replaced, kept loaded and warm: a failing `active` is rolled back to it at once. */
+  standby: Loaded | undefined;
   readonly breaker: CircuitBreaker;
   lastError: string | null;
   /** Swaps of one model run one after another. */
   swap: Promise<unknown>;
-  /** Versions that failed to load, with the manifest's mtime, so `refresh` does not retry them forever. */
+  /** Versions that failed to load, keyed with the state of their files, so `refresh` does not retry them until those change. */
   readonly failed: Set<string>;
+  /** Versions rolled back after failing in service, keyed the same way, with why: not switched to again until their files change. */
+  readonly rolledBack: Map<string, string>;
 }
 
 /** Without a listener, what an operator must know still reaches stderr, one line each. */
@@ -82,18 +89,23 @@ function defaultEventLog(e: RegistryEvent): void {
       ? `${e.model} ${e.version}: ${e.message}`
       : e.type === 'load_failed'
         ? `${e.model} ${e.version} refused (${e.code}): ${e.message}`
-        : e.type === 'loaded'
+        : e.type === 'rolled_back'
+          ? `${e.model} ${e.from} rolled back to ${e.to}: ${e.reason}`
+          : e.type === 'loaded'
           ? `${e.model} ${e.version} serving (${e.precision} on ${e.provider}${e.previous ? `, replacing ${e.previous}` : ''})`
           : `${e.model} circuit breaker ${e.state}`;
   process.stderr.write(`scorestream registry: ${line}\n`);
 }
 
-const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
-
 /**
- * Discovers, verifies, loads, swaps and falls back. Each `score` call is answered wholly by one
- * version (or the fallback): a swap loads and warms the new version first, then switches, and the
- * old one is released once its in-flight batches are done.
+ * Discovers, verifies, loads, swaps, rolls back and falls back. Each `score` call is answered
+ * wholly by one version (or the fallback): a swap verifies, loads and warms the new version first
+ * (checksums of the manifest and of every file used, the signature, and the scores of the
+ * version's reference rows against those recorded at training), then switches. The version it
+ * replaced stays loaded as the standby: if the new one fails in service (a score that is not a
+ * probability, or its breaker opening), the standby serves again at once and the failed version is
+ * not switched to again until its files change. A standby that is replaced is released once its
+ * in-flight batches are done.
  */
 export class ModelRegistry {
   private readonly slots: Record<ModelName, Slot>;
@@ -111,9 +123,11 @@ export class ModelRegistry {
         {
           active: undefined,
           breaker: new CircuitBreaker({ ...options.breaker, ...(options.now ? { now: options.now } : {}) }, (state) => this.emit({ type: 'breaker', model, state })),
+          standby: undefined,
           lastError: null,
           swap: Promise.resolve(),
           failed: new Set<string>(),
+          rolledBack: new Map<string, string>(),
         },
       ]),
     ) as Record<ModelName, Slot>;
@@ -130,26 +144,46 @@ export class ModelRegistry {
     return policy === 'latest' ? discoverVersions(this.options.modelsDir, model) : [policy];
   }
 
-  /** Loads each model's version by policy; under `latest`, an older version serves if the newest fails. */
+  /**
+   * Loads each model's version by policy; under `latest`, an older version serves if the newest
+   * fails, and the next older one that loads is kept warm as the standby, so that a newest version
+   * that fails in service is rolled back after a restart too.
+   */
   async start(): Promise<void> {
     for (const model of MODEL_NAMES) {
-      for (const version of this.candidates(model)) {
-        try {
-          await this.activate(model, version);
-          break;
-        } catch {
-          // Recorded by activate (event and lastError); try the next version.
+      const slot = this.slots[model];
+      const candidates = this.candidates(model);
+      let next = 0;
+      while (next < candidates.length && !slot.active) {
+        await this.activate(model, candidates[next++] as string).catch(() => undefined); // recorded by activate
+      }
+      if (slot.active && this.policies[model] === 'latest') {
+        for (const version of candidates.slice(next)) {
+          try {
+            slot.standby = await this.load(model, version);
+            break;
+          } catch (err: unknown) {
+            this.loadFailed(model, version, err);
+          }
         }
       }
-      if (!this.slots[model].active && this.slots[model].lastError === null) {
-        this.slots[model].lastError = `no version of ${model} found in ${this.options.modelsDir}`;
-      }
+      if (!slot.active && slot.lastError === null) slot.lastError = `no version of ${model} found in the models directory`;
     }
   }
 
+  /** Records why `version` did not load (event, lastError, not retried until its files change); returns the error. */
+  private loadFailed(model: ModelName, version: string, err: unknown): ScorestreamError {
+    const slot = this.slots[model];
+    const e = isScorestreamError(err) ? err : new ScorestreamError('MODEL_LOAD_FAILED', `${model} ${version}: ${errorMessage(err)}`, { cause: err });
+    slot.lastError = e.message;
+    slot.failed.add(this.filesKey(model, version));
+    this.emit({ type: 'load_failed', model, version, code: e.code, message: e.message });
+    return e;
+  }
+
   /**
-   * Loads, checks and warms `version`, then makes it the active one. If anything fails, the
-   * version that was serving keeps serving and the error is thrown.
+   * Loads, checks and warms `version`, then makes it the active one; the one it replaces becomes
+   * the standby. If anything fails, the version that was serving keeps serving and the error is thrown.
    */
   activate(model: ModelName, version: string): Promise<ScoreResult['version']> {
     const slot = this.slots[model];
@@ -158,17 +192,16 @@ export class ModelRegistry {
       try {
         loaded = await this.load(model, version);
       } catch (err: unknown) {
-        const e = isScorestreamError(err) ? err : new ScorestreamError('MODEL_LOAD_FAILED', errorMessage(err), { cause: err });
-        slot.lastError = e.message;
-        slot.failed.add(this.failureKey(model, version));
-        this.emit({ type: 'load_failed', model, version, code: e.code, message: e.message });
-        throw e;
+        throw this.loadFailed(model, version, err);
       }
       const previous = slot.active;
+      const dropped = previous ? slot.standby : undefined;
       slot.active = loaded;
+      if (previous) slot.standby = previous;
       slot.lastError = null;
+      slot.breaker.reset(); // a new version starts with a clean record
       this.emit({ type: 'loaded', model, version, precision: loaded.precision, provider: loaded.provider, previous: previous?.version ?? null });
-      if (previous) await this.retire(previous);
+      if (dropped) await this.retire(dropped);
       return version;
     });
     slot.swap = run.catch(() => undefined);
@@ -177,54 +210,44 @@ export class ModelRegistry {
 
   /**
    * Puts each model on the version its policy now names: under `latest`, a newer version dropped
-   * into the models directory; when pinned, the pinned one. A version that failed to load is not
-   * tried again until its manifest changes; the one serving keeps serving.
+   * into the models directory; when pinned, the pinned one. A version that failed to load, or was
+   * rolled back, is not tried again until its files change; the one serving keeps serving.
    */
   async refresh(): Promise<void> {
     for (const model of MODEL_NAMES) {
       const policy = this.policies[model];
       const wanted = policy === 'latest' ? discoverVersions(this.options.modelsDir, model)[0] : policy;
       const slot = this.slots[model];
-      if (wanted === undefined || wanted === slot.active?.version || slot.failed.has(this.failureKey(model, wanted))) continue;
+      if (wanted === undefined || wanted === slot.active?.version) continue;
+      const key = this.filesKey(model, wanted);
+      if (slot.failed.has(key) || slot.rolledBack.has(key)) continue;
       await this.activate(model, wanted).catch(() => undefined);
     }
   }
 
-  /** Changes a model's version policy (`latest` or x.y.z) and applies it: resolves once the version serves, or throws why not. */
+  /**
+   * Changes a model's version policy (`latest` or x.y.z) and applies it: resolves once the version
+   * serves, or throws why not and changes nothing (the policy stays as it was, so a `latest`
+   * policy keeps following new versions after a failed request).
+   */
   async setPolicy(model: ModelName, policy: string): Promise<string> {
-    this.policies[model] = policy;
     const wanted = policy === 'latest' ? discoverVersions(this.options.modelsDir, model)[0] : policy;
-    if (wanted === undefined) throw new ScorestreamError('MODEL_NOT_FOUND', `no version of ${model} found in ${this.options.modelsDir}`);
-    if (this.slots[model].active?.version === wanted) return wanted;
-    return this.activate(model, wanted);
+    if (wanted === undefined) throw new ScorestreamError('MODEL_NOT_FOUND', `no version of ${model} found in the models directory`);
+    const rolledBack = this.slots[model].rolledBack.get(this.filesKey(model, wanted));
+    if (rolledBack !== undefined) {
+      throw new ScorestreamError('MODEL_LOAD_FAILED', `${model} ${wanted} was rolled back after it failed in service (${rolledBack}); it is not served again until its files change`);
+    }
+    if (this.slots[model].active?.version !== wanted) await this.activate(model, wanted);
+    this.policies[model] = policy;
+    return wanted;
   }
 
-  private failureKey(model: ModelName, version: string): string {
-    try {
-      return `${version}@${fs.statSync(path.join(this.options.modelsDir, model, version, 'manifest.json')).mtimeMs}`;
-    } catch {
-      return `${version}@missing`;
-    }
+  /** A version as its files are now: refusals are remembered by this, so changed files are tried again. */
+  private filesKey(model: ModelName, version: string): string {
+    return `${version}@${new VersionFiles(this.options.modelsDir, model, version).state()}`;
   }
 
-  private readManifest(model: ModelName, version: string): ModelManifest {
-    const file = path.join(this.options.modelsDir, model, version, 'manifest.json');
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err: unknown) {
-      throw new ScorestreamError('MODEL_NOT_FOUND', `${model} ${version}: no manifest at ${file}`, { cause: err });
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err: unknown) {
-      throw new ScorestreamError('MODEL_MANIFEST_INVALID', `${file}: not JSON (${errorMessage(err)})`, { cause: err });
-    }
-    const manifest = parseManifest(json, file);
-    if (manifest.name !== model || manifest.version !== version) {
-      throw new ScorestreamError('MODEL_MANIFEST_INVALID', `${file} describes ${manifest.name} ${manifest.version}, not ${model} ${version}`);
-    }
+  private checkFeatures(model: ModelName, version: string, manifest: ModelManifest): void {
     const expected = MODEL_FEATURES[model].map((f) => f.name);
     const actual = manifest.features.map((f) => f.name);
     if (expected.join(',') !== actual.join(',')) {
@@ -234,48 +257,57 @@ export class ModelRegistry {
         `${model} ${version} was trained on other features than this code computes (first difference at #${at}: model ${actual[at] ?? 'none'}, code ${expected[at] ?? 'none'}); retrain it or run the matching scorestream`,
       );
     }
-    return manifest;
   }
 
   private async load(model: ModelName, version: string): Promise<Loaded> {
-    const manifest = this.readManifest(model, version);
+    const files = new VersionFiles(this.options.modelsDir, model, version);
+    const manifest = files.manifest();
+    if (manifest.name !== model || manifest.version !== version) {
+      throw new ScorestreamError('MODEL_MANIFEST_INVALID', `${model} ${version}: its manifest describes ${manifest.name} ${manifest.version}`);
+    }
+    this.checkFeatures(model, version, manifest);
     const precision: Precision =
       this.options.precision !== 'auto' ? this.options.precision : this.options.session.provider === 'cpu' && manifest.int8WithinTolerance ? 'int8' : 'fp32';
     const file = precision === 'int8' ? 'model.int8.onnx' : 'model.onnx';
-    const entry = manifest.files[file];
-    if (!entry) throw new ScorestreamError('MODEL_MANIFEST_INVALID', `${model} ${version}: the manifest lists no ${file}`);
-    const where = path.join(this.options.modelsDir, model, version, file);
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(fs.readFileSync(where));
-    } catch (err: unknown) {
-      throw new ScorestreamError('MODEL_NOT_FOUND', `${model} ${version}: cannot read ${where}`, { cause: err });
-    }
     // The bytes that were checked are the bytes that are loaded: no second read to race with.
-    const digest = sha256(bytes);
-    if (digest !== entry.sha256) {
-      throw new ScorestreamError('MODEL_CHECKSUM_MISMATCH', `${model} ${version}: ${file} has sha256 ${digest} but the manifest says ${entry.sha256}; refusing to load it`);
-    }
+    const { bytes, sha256: digest } = files.file(manifest, file);
     const external = externalDataTensors(bytes);
     if (external.length > 0) {
       throw new ScorestreamError('MODEL_EXTERNAL_DATA', `${model} ${version}: ${file} keeps tensor data outside the file (${external.slice(0, 3).join(', ')}); only self-contained models are loaded`);
     }
+    const reference = this.referenceRows(files, manifest, precision);
     const signature: ModelSignature = { inputName: manifest.input.name, outputName: manifest.output.name, features: manifest.input.features, scoreColumn: manifest.output.scoreColumn };
     const key = `${model}@${version}/${precision}#${++this.sequence}`;
     const session = await this.inference.load(key, bytes, signature, this.options.session);
     if (session.providerFallback) this.emit({ type: 'provider_fallback', model, version, message: session.providerFallback });
-    // Warm up on an in-range row, and check that the model answers with a probability.
-    const warm = Float32Array.from(manifest.features.map((f) => f.min));
-    const probe = await this.inference.run(key, warm, 1).catch(async (err: unknown) => {
+    // Warm up on the version's reference rows, as one batch as at training: every score must be a
+    // probability, close to the one recorded then for this precision.
+    const scores = await this.inference.run(key, reference.rows, reference.count).catch(async (err: unknown) => {
       await this.inference.release(key);
       throw new ScorestreamError('MODEL_LOAD_FAILED', `${model} ${version}: warm-up failed: ${errorMessage(err)}`, { cause: err });
     });
-    const p = probe[0];
-    if (p === undefined || !(p >= 0 && p <= 1)) {
+    const problem = referenceProblem(scores, reference.scores, referenceTolerance(precision, session.provider), precision);
+    if (problem) {
       await this.inference.release(key);
-      throw new ScorestreamError('MODEL_LOAD_FAILED', `${model} ${version}: warm-up returned ${String(p)}, not a probability`);
+      throw new ScorestreamError('MODEL_REFERENCE_MISMATCH', `${model} ${version}: ${problem}; refusing to serve it`);
     }
     return { model, version, sha256: digest, precision, provider: session.provider, key, inflight: 0, retired: false };
+  }
+
+  /** The reference rows and the scores recorded for `precision`, checked against the manifest. */
+  private referenceRows(files: VersionFiles, manifest: ModelManifest, precision: Precision): { rows: Float32Array; scores: Float32Array; count: number } {
+    const ref = manifest.reference;
+    const what = (file: string): string => `${files.model} ${files.version}: ${file}`;
+    const rows = parseNpyFloat32(files.file(manifest, ref.rows).bytes, what(ref.rows));
+    const scores = parseNpyFloat32(files.file(manifest, ref.scores[precision]).bytes, what(ref.scores[precision]));
+    const width = manifest.features.length;
+    if (rows.shape.join(',') !== `${ref.count},${width}` || scores.shape.join(',') !== `${ref.count}`) {
+      throw new ScorestreamError(
+        'MODEL_MANIFEST_INVALID',
+        `${files.model} ${files.version}: the reference files hold (${rows.shape.join(', ')}) rows and (${scores.shape.join(', ')}) scores, not ${ref.count} rows of ${width} features and their scores`,
+      );
+    }
+    return { rows: rows.data, scores: scores.data, count: ref.count };
   }
 
   private async retire(loaded: Loaded): Promise<void> {
@@ -283,26 +315,64 @@ export class ModelRegistry {
     if (loaded.inflight === 0) await this.inference.release(loaded.key);
   }
 
-  /** Scores `count` rows of `model`'s features; never throws for model trouble: the fallback answers. */
+  /**
+   * Scores `count` rows of `model`'s features; never throws for model trouble. A version that fails
+   * in service is rolled back to the standby, which scores the batch again; without a standby, the
+   * breaker counts the failure and the fallback answers.
+   */
   async score(model: ModelName, rows: Float32Array, count: number): Promise<ScoreResult> {
     const slot = this.slots[model];
     const active = slot.active;
     if (!active) return this.fallback(model, rows, count, 'model_unavailable');
     if (!slot.breaker.allow()) return this.fallback(model, rows, count, 'breaker_open');
     active.inflight++;
+    let scores: Float32Array | undefined;
+    let error: unknown;
     try {
-      const scores = await this.inference.run(active.key, rows, count);
-      for (const s of scores) if (!(s >= 0 && s <= 1)) throw new ScorestreamError('INFERENCE_FAILED', `${model} ${active.version} returned ${s}, not a probability`);
-      slot.breaker.success();
-      return { scores, model, version: active.version, sha256: active.sha256, precision: active.precision, fallback: null };
+      scores = await this.inference.run(active.key, rows, count);
     } catch (err: unknown) {
-      slot.breaker.failure();
-      slot.lastError = errorMessage(err);
-      return this.fallback(model, rows, count, 'inference_error');
+      error = err;
     } finally {
       active.inflight--;
       if (active.retired && active.inflight === 0) await this.inference.release(active.key).catch(() => undefined);
     }
+    const bad = scores ? scores.findIndex((s) => !(s >= 0 && s <= 1)) : -1;
+    if (scores && bad < 0) {
+      if (slot.active === active) slot.breaker.success();
+      return { scores, model, version: active.version, sha256: active.sha256, precision: active.precision, fallback: null };
+    }
+    // Another version took over meanwhile (a swap or a rollback by a concurrent batch): it answers,
+    // and this failure is not counted against it.
+    if (slot.active !== active) return this.score(model, rows, count);
+    if (scores) {
+      // Not a probability: the version is wrong on these rows, and would be again; roll it back now.
+      const reason = `${model} ${active.version} returned ${scores[bad]}, not a probability`;
+      if (this.rollBack(model, active, reason)) return this.score(model, rows, count);
+      slot.lastError = reason;
+    } else {
+      slot.lastError = errorMessage(error);
+    }
+    slot.breaker.failure();
+    if (slot.breaker.state === 'open' && this.rollBack(model, active, `its circuit breaker opened: ${slot.lastError}`)) return this.score(model, rows, count);
+    return this.fallback(model, rows, count, 'inference_error');
+  }
+
+  /**
+   * Replaces `failing` by the standby, at once (no await: no batch sees a half-done rollback), and
+   * remembers `failing` as refused until its files change. False when there is no standby.
+   */
+  private rollBack(model: ModelName, failing: Loaded, reason: string): boolean {
+    const slot = this.slots[model];
+    const to = slot.standby;
+    if (!to || slot.active !== failing) return false;
+    slot.active = to;
+    slot.standby = undefined;
+    slot.rolledBack.set(this.filesKey(model, failing.version), reason);
+    slot.breaker.reset();
+    slot.lastError = `${model} ${failing.version} rolled back to ${to.version}: ${reason}`;
+    this.emit({ type: 'rolled_back', model, from: failing.version, to: to.version, reason });
+    void this.retire(failing).catch(() => undefined);
+    return true;
   }
 
   private fallback(model: ModelName, rows: Float32Array, count: number, reason: FallbackReason): ScoreResult {
@@ -325,6 +395,7 @@ export class ModelRegistry {
         version: a?.version ?? null,
         precision: a?.precision ?? null,
         provider: a?.provider ?? null,
+        standby: slot.standby?.version ?? null,
         breaker,
         lastError: slot.lastError,
       };
@@ -333,9 +404,10 @@ export class ModelRegistry {
 
   async close(): Promise<void> {
     for (const model of MODEL_NAMES) {
-      const a = this.slots[model].active;
-      this.slots[model].active = undefined;
-      if (a) await this.inference.release(a.key).catch(() => undefined);
+      const slot = this.slots[model];
+      for (const loaded of [slot.active, slot.standby]) if (loaded) await this.inference.release(loaded.key).catch(() => undefined);
+      slot.active = undefined;
+      slot.standby = undefined;
     }
     await this.inference.close();
   }

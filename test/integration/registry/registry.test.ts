@@ -6,7 +6,7 @@ import type { Inference } from '../../../src/infer/types';
 import { WorkerInference } from '../../../src/infer/worker-inference';
 import { FALLBACK_VERSION } from '../../../src/registry/fallback';
 import { ModelRegistry, type RegistryEvent, type RegistryOptions } from '../../../src/registry/registry';
-import { addVersion, scratchModels } from '../../helpers/models';
+import { addVersion, scratchModels, sealManifest } from '../../helpers/models';
 
 /** The registry against real ONNX Runtime and real model files in a scratch copy of models/. */
 const LATEST: RegistryOptions['versions'] = { lead_scorer: 'latest', churn_predictor: 'latest', property_matcher: 'latest' };
@@ -122,6 +122,7 @@ describe('ModelRegistry', () => {
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { features: { name: string }[] };
     manifest.features[3]!.name = 'distance_miles';
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    sealManifest(path.dirname(manifestFile)); // as if trained on these features
     registry = make();
     await registry.start();
     const failures = events.filter((e) => e.type === 'load_failed').map((e) => (e.type === 'load_failed' ? [e.model, e.code] : []));
@@ -146,6 +147,16 @@ describe('ModelRegistry', () => {
     expect((await registry.score('lead_scorer', good, 2)).fallback).toBeNull();
     expect(registry.health()[0]!.breaker).toBe('closed');
     expect(events.filter((e) => e.type === 'breaker').map((e) => (e.type === 'breaker' ? e.state : ''))).toEqual(['open', 'half_open', 'closed']);
+  });
+
+  it('a failed switch to a missing version changes nothing: the policy stays `latest` and the poll still upgrades', async () => {
+    registry = make();
+    await registry.start();
+    await expect(registry.setPolicy('lead_scorer', '9.9.9')).rejects.toMatchObject({ code: 'MODEL_NOT_FOUND', message: 'lead_scorer 9.9.9: no such version in the models directory (no manifest.json)' });
+    expect(registry.active('lead_scorer')?.version).toBe('1.0.0');
+    addVersion(dir, 'lead_scorer', '1.0.0', '1.1.0');
+    await registry.refresh();
+    expect(registry.active('lead_scorer')?.version).toBe('1.1.0');
   });
 
   it('a pinned version is used even when a newer one exists', async () => {

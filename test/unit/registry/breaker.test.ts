@@ -29,6 +29,16 @@ describe('CircuitBreaker', () => {
     expect(breaker.state).toBe('closed');
   });
 
+  it('reset closes it and forgets the failures (a new version starts with a clean record)', () => {
+    for (let i = 0; i < 3; i++) breaker.failure();
+    breaker.reset();
+    expect(breaker.allow()).toBe(true);
+    breaker.failure();
+    breaker.failure();
+    expect(breaker.state).toBe('closed');
+    expect(changes).toEqual(['open', 'closed']);
+  });
+
   it('half-opens after the cool-down and lets one trial through', () => {
     for (let i = 0; i < 3; i++) breaker.failure();
     now = 999;

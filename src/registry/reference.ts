@@ -1,0 +1,63 @@
+import { ScorestreamError } from '../errors';
+import type { ExecutionProvider } from '../infer/types';
+
+export type ReferencePrecision = 'fp32' | 'int8';
+
+/**
+ * How far a score on a reference row may be from the one training recorded for the precision
+ * that is loaded. fp32 on CPU agrees with Python to 1e-5 (test/integration/infer/parity.test.ts);
+ * INT8 agrees as closely when the same rows form the batch (dynamic quantization scales each
+ * batch; the registry scores the reference rows as one batch, as training did), but a rounding
+ * step of an activation can flip on another CPU; CUDA kernels sum in other orders and may use
+ * TF32. The point is to catch another model, another output column or broken weights, whose
+ * scores differ by far more, without refusing a good version for arithmetic noise.
+ */
+export function referenceTolerance(precision: ReferencePrecision, provider: ExecutionProvider): number {
+  if (provider !== 'cpu') return 1e-2;
+  return precision === 'fp32' ? 1e-4 : 1e-3;
+}
+
+/** A little-endian float32 .npy (format 1.x, C order), from bytes already checked against the manifest. */
+export function parseNpyFloat32(bytes: Uint8Array, what: string): { data: Float32Array; shape: number[] } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const invalid = (why: string): never => {
+    throw new ScorestreamError('MODEL_MANIFEST_INVALID', `${what}: ${why}`);
+  };
+  if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY' || buf[6] !== 1) invalid('not a NumPy .npy file (format 1.x)');
+  const headerLength = buf.readUInt16LE(8);
+  const header = buf.toString('latin1', 10, 10 + headerLength);
+  if (!header.includes("'descr': '<f4'") || !header.includes("'fortran_order': False")) invalid('expected little-endian float32 in C order');
+  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0)
+    .map(Number);
+  const start = 10 + headerLength;
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0) || buf.length - start !== count * 4) invalid(`shape (${shape.join(', ')}) does not match its ${buf.length - start} data bytes`);
+  // A copy: aligned for Float32Array, and independent of the file's buffer.
+  const data = new Float32Array(count);
+  Buffer.from(data.buffer).set(buf.subarray(start));
+  return { data, shape };
+}
+
+const round = (x: number | undefined): number => Number((x ?? NaN).toPrecision(6));
+
+/**
+ * Why the scores a version gave on its reference rows make it unfit to serve, or undefined:
+ * a score that is not a probability, or one farther from training's than the tolerance.
+ */
+export function referenceProblem(scores: Float32Array, recorded: Float32Array, tolerance: number, precision: ReferencePrecision): string | undefined {
+  const bad = scores.findIndex((s) => !(s >= 0 && s <= 1));
+  if (bad >= 0) return `its reference row ${bad} scored ${scores[bad]}, not a probability`;
+  let worst = 0;
+  let at = 0;
+  for (let i = 0; i < scores.length; i++) {
+    const d = Math.abs((scores[i] as number) - (recorded[i] as number));
+    if (d > worst) [worst, at] = [d, i];
+  }
+  if (worst > tolerance) {
+    return `its scores on ${scores.length} reference rows differ from those recorded at training by up to ${worst.toPrecision(3)} (row ${at}: ${round(scores[at])} against ${round(recorded[at])}; ${precision} tolerance ${tolerance})`;
+  }
+  return undefined;
+}

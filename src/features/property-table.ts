@@ -3,7 +3,8 @@ import type { GeoPoint, ListingStatus, PropertyEvent, PropertyType } from '../sc
 /**
  * The property table, versioned: every PropertyEvent adds a version, and lookups are "as of" a
  * time, so that a lead event is joined with the listing as it was when the event happened, not
- * as it is now. That is what makes replays and live processing give the same features.
+ * as it is now. That is what makes replays and live processing give the same features. A removal
+ * (a tombstone on the compacted topic) ends the listing at a time; a later event lists it again.
  */
 export interface PropertyVersion {
   readonly property_id: string;
@@ -28,9 +29,20 @@ export interface PropertyVersion {
 export interface AreaVersion {
   readonly version: PropertyVersion;
   readonly logPrice: number;
-  /** valid_from of the listing's next version; +Infinity while it is the latest. */
+  /** valid_from of the listing's next version, or the time it was removed; +Infinity while it is the latest. */
   validTo: number;
 }
+
+/** The listing was removed at `removed_at`: no version of it is in force from then until the next. */
+interface Removal {
+  readonly removed_at: number;
+}
+
+/** What happened to a listing, one step at a time: a version, or its removal. */
+type Step = AreaVersion | Removal;
+
+const isVersion = (s: Step): s is AreaVersion => 'version' in s;
+const startOf = (s: Step): number => (isVersion(s) ? s.version.valid_from : s.removed_at);
 
 /** Every version ever in an area, twice ordered; `isActiveAt` picks those that count at a time. */
 export interface AreaIndex {
@@ -46,7 +58,8 @@ export const isActiveAt = (a: AreaVersion, t: number): boolean => a.version.vali
 const EMPTY_AREA: AreaIndex = { byPrice: [], byId: [] };
 
 export class PropertyTable {
-  private readonly versions = new Map<string, AreaVersion[]>();
+  /** Each listing's steps in time order (of two at the same time, the one applied last is later). */
+  private readonly versions = new Map<string, Step[]>();
   /**
    * Every version by the area it names. Scoring walks it from where a budget falls instead of
    * rebuilding the area's active set: every scored event needs its preferred area (about a
@@ -56,17 +69,23 @@ export class PropertyTable {
    */
   private readonly areas = new Map<string, { byPrice: AreaVersion[]; byId: AreaVersion[] }>();
 
+  /** Listings the table has ever held, removed ones included. */
   get size(): number {
     return this.versions.size;
   }
 
-  /** Adds the version an event describes; events may arrive out of time order. */
+  /**
+   * Adds the version an event describes; events may arrive out of time order. Listed after a
+   * removal, the listing is a new one: days on market and price cuts count from this listing, as
+   * they do for a reader that starts after compaction dropped what came before the tombstone.
+   */
   apply(e: PropertyEvent): PropertyVersion {
     const list = this.versions.get(e.property_id) ?? [];
-    let i = list.length;
-    while (i > 0 && (list[i - 1] as AreaVersion).version.valid_from > e.occurred_at) i--;
-    const first = list[0]?.version;
-    const listedBefore = first !== undefined && first.valid_from <= e.occurred_at;
+    const i = afterLastAtOrBefore(list, e.occurred_at);
+    let runStart = i;
+    while (runStart > 0 && isVersion(list[runStart - 1] as Step)) runStart--;
+    const first = runStart < i ? (list[runStart] as AreaVersion).version : undefined;
+    const listedBefore = first !== undefined;
     const version: PropertyVersion = {
       property_id: e.property_id,
       valid_from: e.occurred_at,
@@ -80,19 +99,40 @@ export class PropertyTable {
       listed_at: listedBefore ? first.listed_at : e.occurred_at,
       original_price: listedBefore ? first.original_price : e.list_price,
     };
-    const entry: AreaVersion = { version, logPrice: Math.log(version.list_price), validTo: list[i]?.version.valid_from ?? Number.POSITIVE_INFINITY };
+    const next = list[i];
+    const entry: AreaVersion = { version, logPrice: Math.log(version.list_price), validTo: next ? startOf(next) : Number.POSITIVE_INFINITY };
     const previous = list[i - 1];
-    if (previous) previous.validTo = version.valid_from;
+    if (previous && isVersion(previous)) previous.validTo = version.valid_from;
     list.splice(i, 0, entry);
     this.versions.set(e.property_id, list);
     this.index(entry);
     return version;
   }
 
-  /** The version in force at time `t`, or undefined if the listing did not exist yet. */
+  /**
+   * Removes a listing as of `at`: the version in force then is closed there, so the listing is
+   * not in force (nor a candidate) at `at` or after, until a later event lists it again. The
+   * loader passes the tombstone's record timestamp: every reader of the topic sees the same one,
+   * so live processing and a replay agree, which the wall-clock time of reading would not.
+   * Returns false, changing nothing, for a listing the table never had.
+   */
+  remove(propertyId: string, at: number): boolean {
+    const list = this.versions.get(propertyId);
+    if (!list) return false;
+    const i = afterLastAtOrBefore(list, at);
+    const previous = list[i - 1];
+    // Only validTo changes in the area index: the closed version stays there for earlier times.
+    if (previous && isVersion(previous)) previous.validTo = at;
+    list.splice(i, 0, { removed_at: at });
+    return true;
+  }
+
+  /** The version in force at time `t`, or undefined if the listing did not exist yet or was removed then. */
   asOf(propertyId: string, t: number): PropertyVersion | undefined {
     const list = this.versions.get(propertyId);
-    return list ? list[lastAtOrBefore(list, t)]?.version : undefined;
+    if (!list) return undefined;
+    const step = list[afterLastAtOrBefore(list, t) - 1];
+    return step && isVersion(step) ? step.version : undefined;
   }
 
   /** Every version that named `area`; filter with `isActiveAt`. */
@@ -131,17 +171,14 @@ function insertSorted(list: AreaVersion[], entry: AreaVersion, order: (a: AreaVe
   list.splice(lo, 0, entry);
 }
 
-/** Index of the last version valid at or before `t` (-1 if none); versions are in valid_from order. */
-function lastAtOrBefore(list: readonly AreaVersion[], t: number): number {
+/** Index just past the last step at or before `t` (0 if none); steps are in time order. */
+function afterLastAtOrBefore(list: readonly Step[], t: number): number {
   let lo = 0;
-  let hi = list.length - 1;
-  let found = -1;
-  while (lo <= hi) {
+  let hi = list.length;
+  while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if ((list[mid] as AreaVersion).version.valid_from <= t) {
-      found = mid;
-      lo = mid + 1;
-    } else hi = mid - 1;
+    if (startOf(list[mid] as Step) <= t) lo = mid + 1;
+    else hi = mid;
   }
-  return found;
+  return lo;
 }

@@ -1,0 +1,41 @@
+export type LogLevel = 'info' | 'warn' | 'error';
+export type LogFn = (level: LogLevel, message: string) => void;
+
+export interface RateLimitedLogOptions {
+  /** At most one line per key in this span; 60 s by default. */
+  readonly intervalMs?: number;
+  readonly now?: () => number;
+}
+
+/**
+ * At most one line per key (a rejection reason, say) per interval, for things that can happen on
+ * every record: a topic full of bad records must not flood the log, while the metric counts every
+ * one. A line tells how many of its key were left out since the previous one.
+ */
+export class RateLimitedLog {
+  private readonly last = new Map<string, { at: number; skipped: number }>();
+  private readonly intervalMs: number;
+  private readonly now: () => number;
+
+  constructor(
+    private readonly sink: LogFn,
+    options: RateLimitedLogOptions = {},
+  ) {
+    this.intervalMs = options.intervalMs ?? 60_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Logs unless a line of `key` was logged less than the interval ago; true if it logged. */
+  log(key: string, level: LogLevel, message: string): boolean {
+    const now = this.now();
+    const seen = this.last.get(key);
+    if (seen && now - seen.at < this.intervalMs) {
+      seen.skipped++;
+      return false;
+    }
+    const skipped = seen?.skipped ?? 0;
+    this.last.set(key, { at: now, skipped: 0 });
+    this.sink(level, skipped === 0 ? message : `${message} (${skipped} more like it since the previous line ${skipped === 1 ? 'was' : 'were'} not logged)`);
+    return true;
+  }
+}

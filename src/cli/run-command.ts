@@ -31,7 +31,9 @@ export async function runCommand(_args: readonly string[], print: (line: string)
   const config = loadConfig();
   const endpoints = await resolveEndpoints(config, print);
   const metrics = createMetrics(new client.Registry());
-  const processor = new Processor(config, kafkaFromConfig(config, endpoints.brokers, 'processor'), endpoints.registryUrl, { metrics });
+  // The consumer gone for good: end the process non-zero, so that its supervisor starts it again.
+  let fatal: (err: Error) => void = () => undefined;
+  const processor = new Processor(config, kafkaFromConfig(config, endpoints.brokers, 'processor'), endpoints.registryUrl, { metrics, onFatal: (err) => fatal(err) });
   // /metrics and the probes on http.host; the model switch, when enabled, on its own listener (loopback by default).
   const listeners = await startOpsListeners(
     config,
@@ -46,12 +48,13 @@ export async function runCommand(_args: readonly string[], print: (line: string)
     (model, policy) => processor.setModelVersion(model, policy),
   );
   let started: Promise<void> = Promise.resolve();
-  const stopped = new Promise<void>((resolve) => {
-    const stop = (signal: string): void => {
+  const stopped = new Promise<number>((resolve) => {
+    const stop = (signal: string, code = 0): void => {
       print(`scorestream run: ${signal}: finishing the batch in flight, then leaving the group`);
       // A signal during start-up stops what start has built once it is done building it.
-      started.catch(() => undefined).then(() => processor.stop()).then(resolve, resolve);
+      started.catch(() => undefined).then(() => processor.stop()).then(() => resolve(code), () => resolve(code));
     };
+    fatal = (err) => stop(`the consumer stopped (${err.message})`, 1);
     // SIGHUP: read the configuration again and put each model on the version it names now.
     process.on('SIGHUP', () => {
       void reloadModelVersions(processor).then((line) => print(`scorestream run: SIGHUP: ${line}`));
@@ -60,11 +63,18 @@ export async function runCommand(_args: readonly string[], print: (line: string)
     process.once('SIGINT', () => stop('SIGINT'));
   });
   started = processor.start();
-  await started;
+  try {
+    await started;
+  } catch (err: unknown) {
+    // Whatever start built (connections, listeners) must not keep a failed process alive.
+    await processor.stop().catch(() => undefined);
+    await listeners.close();
+    throw err;
+  }
   const names = topicNames(config.appId, config.topicPrefix);
   print(`scorestream run: consuming ${names.lead} and ${names.engagement} as group ${config.appId}${listeners.describe() ? `; ${listeners.describe()}` : ''}`);
-  await stopped;
+  const code = await stopped;
   await listeners.close();
-  print('scorestream run: stopped');
-  return 0;
+  print(`scorestream run: stopped${code === 0 ? '' : `, exit code ${code}`}`);
+  return code;
 }

@@ -3,7 +3,7 @@
  * batch must wait and retry because a dependency is down. Bad input never throws, and a dependency
  * that is down is never a reason to dead-letter a record.
  */
-export type DlqReason = 'bad_magic' | 'unknown_schema' | 'avro_decode' | 'feature_invalid' | 'model_error';
+export type DlqReason = 'bad_magic' | 'unknown_schema' | 'avro_decode' | 'feature_invalid' | 'wrong_partition' | 'model_error';
 
 export type Outcome<T> =
   | { readonly kind: 'ok'; readonly value: T }

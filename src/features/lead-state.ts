@@ -1,4 +1,5 @@
-import { ENGAGEMENT_TYPES, type EngagementEvent, type EngagementType, type GeoPoint, type LeadEvent, type LeadStatus, type PropertyType, type SourceChannel } from '../schemas/types';
+import { ENGAGEMENT_TYPES, type EngagementEvent, type EngagementType, type GeoPoint, type LeadEvent, type LeadStatus, type PropertyType, type SourceChannel, UNKNOWN } from '../schemas/types';
+import { NO_SEEN_EVENTS, eventHash, hasSeen, remember as rememberEvent } from './seen-events';
 import { DAY_MS } from './time';
 
 /**
@@ -39,6 +40,8 @@ export interface LeadState {
   /** property_id -> last time viewed / saved, within MEMORY_MS. */
   readonly viewed: Readonly<Record<string, number>>;
   readonly saved: Readonly<Record<string, number>>;
+  /** Hashes of the ids of the lead's last events (seen-events.ts): a redelivered event is not applied twice. */
+  readonly seen: Buffer;
 }
 
 function emptyRecent(): Record<TrackedEngagement, number[]> {
@@ -63,7 +66,13 @@ export function newLeadState(leadId: string, at: number): LeadState {
     recent: emptyRecent(),
     viewed: {},
     saved: {},
+    seen: NO_SEEN_EVENTS,
   };
+}
+
+/** Whether the event with this id was already applied to the lead (within the last SEEN_EVENTS_MAX events). */
+export function isDuplicate(state: LeadState | undefined, eventId: string): boolean {
+  return state !== undefined && state.seen.length > 0 && hasSeen(state.seen, eventHash(eventId));
 }
 
 /** A lead event replaces the profile fields it carries; CREATED also fixes the creation time. */
@@ -74,13 +83,15 @@ export function applyLeadEvent(state: LeadState | undefined, e: LeadEvent): Lead
     created_at: e.event_type === 'CREATED' ? e.occurred_at : Math.min(s.created_at, e.occurred_at),
     last_event_at: Math.max(s.last_event_at, e.occurred_at),
     source_channel: e.source_channel,
-    status: e.status,
+    // UNKNOWN (a status added by a newer producer schema) says nothing of where the lead stands.
+    status: e.status === UNKNOWN ? s.status : e.status,
     budget_min: e.budget_min,
     budget_max: e.budget_max,
     preferred_area: e.preferred_area,
     preferred_property_type: e.preferred_property_type,
     min_beds: e.min_beds,
     location: e.location,
+    seen: rememberEvent(s.seen, eventHash(e.event_id)),
   };
 }
 
@@ -130,6 +141,7 @@ export function applyEngagementEvent(state: LeadState | undefined, e: Engagement
     recent,
     viewed,
     saved,
+    seen: rememberEvent(s.seen, eventHash(e.event_id)),
   };
 }
 

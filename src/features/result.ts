@@ -2,7 +2,7 @@
  * Feature code never throws for bad data: it returns a rejection that says which field or feature
  * was wrong and why, and the caller turns it into a DLQ record (reason feature_invalid).
  */
-export type RejectionKind = 'missing' | 'not_finite' | 'out_of_range';
+export type RejectionKind = 'missing' | 'not_finite' | 'out_of_range' | 'too_long';
 
 export interface FeatureRejection {
   readonly ok: false;

@@ -10,8 +10,23 @@ import type { FeatureSpec } from './spec';
 const MIN_TIME = Date.UTC(2000, 0, 1);
 const MAX_TIME = Date.UTC(2100, 0, 1);
 
-function required(field: string, value: string): FeatureRejection | undefined {
-  return value.length === 0 ? reject('missing', field, value, 'required and empty') : undefined;
+/**
+ * The longest identifier (event, lead, property, session and agent ids) and the longest area name
+ * the processor accepts. Each of them is kept in state, written as a key or a field of every
+ * output and the changelog: an unbounded one would let a single record make a transaction larger
+ * than the broker accepts, or a lead state that no longer fits a record.
+ */
+export const MAX_ID_CHARS = 256;
+export const MAX_AREA_CHARS = 256;
+
+function bounded(field: string, value: string | null, max: number): FeatureRejection | undefined {
+  if (value === null || value.length <= max) return undefined;
+  // The message shows a prefix only: the value itself may be most of a megabyte.
+  return { ok: false, kind: 'too_long', field, value: value.slice(0, 64), message: `${field} has ${value.length} characters (starts ${JSON.stringify(value.slice(0, 64))}): at most ${max}` };
+}
+
+function required(field: string, value: string, max = MAX_ID_CHARS): FeatureRejection | undefined {
+  return value.length === 0 ? reject('missing', field, value, 'required and empty') : bounded(field, value, max);
 }
 
 function number(field: string, value: number | null, min: number, max: number): FeatureRejection | undefined {
@@ -38,6 +53,8 @@ export function validateLeadEvent(e: LeadEvent): FeatureRejection | undefined {
       : undefined) ??
     number('min_beds', e.min_beds, 0, 10) ??
     number('min_baths', e.min_baths, 0, 10) ??
+    bounded('preferred_area', e.preferred_area, MAX_AREA_CHARS) ??
+    bounded('agent_id', e.agent_id, MAX_ID_CHARS) ??
     geo('location', e.location)
   );
 }
@@ -48,7 +65,8 @@ export function validateEngagementEvent(e: EngagementEvent): FeatureRejection | 
     required('lead_id', e.lead_id) ??
     number('occurred_at', e.occurred_at, MIN_TIME, MAX_TIME) ??
     number('duration_seconds', e.duration_seconds, 0, 86_400) ??
-    (e.property_id !== null ? required('property_id', e.property_id) : undefined)
+    (e.property_id !== null ? required('property_id', e.property_id) : undefined) ??
+    bounded('session_id', e.session_id, MAX_ID_CHARS)
   );
 }
 
@@ -61,9 +79,34 @@ export function validatePropertyEvent(e: PropertyEvent): FeatureRejection | unde
     number('beds', e.beds, 0, 50) ??
     number('baths', e.baths, 0, 50) ??
     number('sqft', e.sqft, 1, 1e6) ??
-    required('area', e.area) ??
+    required('area', e.area, MAX_AREA_CHARS) ??
     geo('location', e.location)
   );
+}
+
+/** How far an event's time may be from its record's timestamp and from the lead's latest event. */
+export interface TimeBounds {
+  /** occurred_at may be at most this far after the record's timestamp (clock skew of producers). */
+  readonly maxFutureMs: number;
+  /** occurred_at may be at most this far before the latest event already applied to the lead. */
+  readonly maxLatenessMs: number;
+}
+
+/**
+ * An event time inside 2000-2100 can still be absurd for its record: a year ahead of when it was
+ * produced, or years before everything else the lead did, and it would move the lead's creation
+ * time or windows and so every later score. Those are refused, each against its own reference: the
+ * record timestamp for the future (a replay sees the same timestamps, so the same verdict), the
+ * lead's state for the past (history may be loaded long after it happened).
+ */
+export function validateEventTime(occurredAt: number, recordTimestamp: number, lastEventAt: number | undefined, bounds: TimeBounds): FeatureRejection | undefined {
+  if (recordTimestamp >= 0 && occurredAt > recordTimestamp + bounds.maxFutureMs) {
+    return reject('out_of_range', 'occurred_at', new Date(occurredAt).toISOString(), `more than ${bounds.maxFutureMs} ms after the record's timestamp ${new Date(recordTimestamp).toISOString()} (validation.maxFutureMs)`);
+  }
+  if (lastEventAt !== undefined && occurredAt < lastEventAt - bounds.maxLatenessMs) {
+    return reject('out_of_range', 'occurred_at', new Date(occurredAt).toISOString(), `more than ${bounds.maxLatenessMs} ms before the lead's latest event at ${new Date(lastEventAt).toISOString()} (validation.maxLatenessMs)`);
+  }
+  return undefined;
 }
 
 /**

@@ -2,17 +2,19 @@ import type { KafkaMessage, Message } from 'kafkajs';
 import type { InferenceCombiner } from '../batch/inference-combiner';
 import type { ResultCache } from '../cache/result-cache';
 import type { Merged, Side } from '../consume/partition-merge';
+import { partitioningViolation } from '../consume/partitioning';
 import { AvroDecoder } from '../decode/avro-decoder';
 import type { DlqReason } from '../decode/outcome';
 import { candidates } from '../features/candidates';
 import { daysSinceLastEngagement, leadFeatures } from '../features/lead-features';
-import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../features/lead-state';
+import { applyEngagementEvent, applyLeadEvent, isDuplicate, type LeadState } from '../features/lead-state';
 import { matchContext, matchRow, type AreaCenters } from '../features/match-features';
 import type { PropertyTable, PropertyVersion } from '../features/property-table';
 import { LEAD_FEATURES, MATCH_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
-import { validateEngagementEvent, validateLeadEvent } from '../features/validate';
+import { validateEngagementEvent, validateEventTime, validateLeadEvent, type TimeBounds } from '../features/validate';
 import type { AvroEncoder } from '../publish/avro-encoder';
-import { dlqHeaders, outputHeaders, traceContext, type Source, type TraceContext } from '../publish/headers';
+import { dlqRecord } from '../publish/dlq-record';
+import { outputHeaders, traceContext, type Source, type TraceContext } from '../publish/headers';
 import type { ModelRegistry, ScoreResult } from '../registry/registry';
 import type { ChurnRisk, EngagementEvent, LeadEvent, LeadScore, PropertyMatches } from '../schemas/types';
 import { churnRisk, leadScore, propertyMatches } from '../score/outputs';
@@ -39,6 +41,11 @@ export interface TaskDeps {
   readonly now: () => number;
   /** Where each model's outputs go (the live output topics unless a replay says otherwise). */
   readonly outputs: Readonly<Record<ModelName, string>>;
+  /** The most bytes one record may take (kafka.maxBatchBytes): a larger DLQ copy is cut to fit. */
+  readonly maxRecordBytes: number;
+  /** The partition count of an input topic now, for the partitioning contract. */
+  partitions(topic: string): number;
+  readonly timeBounds: TimeBounds;
   /** A replay: which records are re-scored (the rest only update state), by which models, and the run id header. */
   readonly replay?: {
     readonly run: string;
@@ -56,6 +63,8 @@ export interface BatchResult {
   /** Output records per topic. */
   readonly outputs: Readonly<Record<string, number>>;
   readonly dlq: { readonly topic: string; readonly reason: DlqReason; readonly offset: string }[];
+  /** Records whose event_id the lead had already seen: neither applied nor scored again, per input topic. */
+  readonly duplicates: Readonly<Record<string, number>>;
   readonly fallbacks: number;
   /** Input timestamps (ms) of the scored records, for end-to-end latency. */
   readonly inputTimes: number[];
@@ -127,7 +136,9 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     else if (decoded.kind === 'retry') throw new DependencyUnavailable(decoded.message);
     else {
       const invalid = side === 0 ? validateLeadEvent(decoded.value as LeadEvent) : validateEngagementEvent(decoded.value as EngagementEvent);
+      const misplaced = invalid ? undefined : partitioningViolation(message.key, decoded.value.lead_id, partition, deps.partitions(topic));
       if (invalid) dlq.push({ message, topic, reason: 'feature_invalid', error: invalid.message });
+      else if (misplaced) dlq.push({ message, topic, reason: 'wrong_partition', error: misplaced });
       else events.push({ record, topic, event: decoded.value });
     }
   }
@@ -141,8 +152,19 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
   const leadRows: number[] = [];
   const matchRows: number[] = [];
   const scored: Scored[] = [];
+  const duplicates: string[] = [];
   for (const { record, topic, event } of events) {
     const before = states.get(event.lead_id);
+    if (isDuplicate(before, event.event_id)) {
+      // Already applied and scored: its outputs exist, from its first delivery.
+      duplicates.push(topic);
+      continue;
+    }
+    const untimely = validateEventTime(event.occurred_at, Number(record.message.timestamp), before?.last_event_at, deps.timeBounds);
+    if (untimely) {
+      dlq.push({ message: record.message, topic, reason: 'feature_invalid', error: untimely.message });
+      continue;
+    }
     const after = record.side === 0 ? applyLeadEvent(before, event as LeadEvent) : applyEngagementEvent(before, event as EngagementEvent);
     const t = event.occurred_at;
     const lead = leadFeatures(after, t);
@@ -224,13 +246,7 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
   const dlqMessages = (input: string): Message[] =>
     replay
       ? []
-      : dlq
-          .filter((d) => d.topic === input)
-          .map((d) => ({
-            key: d.message.key,
-            value: d.message.value,
-            headers: dlqHeaders({ topic: d.topic, partition, offset: d.message.offset }, d.reason, d.error, d.message.headers as Record<string, Buffer | string | undefined>),
-          }));
+      : dlq.filter((d) => d.topic === input).map((d) => dlqRecord(d.message, { topic: d.topic, partition, offset: d.message.offset }, d.reason, d.error, deps.maxRecordBytes));
   const topicMessages = [
     ...MODEL_NAMES.map((m) => ({ topic: deps.outputs[m], messages: out[m] })),
     { topic: deps.names.changelog, messages: changelog },
@@ -252,6 +268,7 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
       scored: scored.length,
       outputs: Object.fromEntries(MODEL_NAMES.filter((m) => out[m].length > 0).map((m) => [deps.outputs[m], out[m].length])),
       dlq: dlq.map((d) => ({ topic: d.topic, reason: d.reason, offset: d.message.offset })),
+      duplicates: countBy(duplicates),
       fallbacks: [leadResult, churnResult, matchResult].filter((r) => r !== undefined && r.fallback !== null).length,
       inputTimes: scored.map((s) => Number(s.message.timestamp)),
     },

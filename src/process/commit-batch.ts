@@ -1,11 +1,12 @@
-import { CompressionTypes, type Consumer, type Producer } from 'kafkajs';
+import { CompressionTypes, type Consumer, type Producer, type RecordMetadata } from 'kafkajs';
+import { splitRequests, type TopicMessages } from '../publish/split-requests';
 import type { StateStore } from '../state/store';
 import type { ComputedBatch } from './batch-task';
 
 /**
- * Compressed: each partition's records go out as one record batch, and the changelog of up to
- * batch.maxRecords leads can pass the broker's 1 MiB limit as JSON (measured: 1.3 MiB for the 512
- * largest synthetic leads); a batch the broker refuses would be retried forever.
+ * Compressed, for fewer bytes on the wire and on disk. What keeps each record batch under the
+ * broker's limit is the split into requests (splitRequests), which counts bytes before
+ * compression: it holds however well the records compress.
  */
 export const OUTPUT_COMPRESSION = CompressionTypes.GZIP;
 
@@ -15,15 +16,11 @@ export const OUTPUT_COMPRESSION = CompressionTypes.GZIP;
  * do the states reach RocksDB, with the changelog offset they correspond to. If anything fails
  * before, nothing of the batch is visible and it is read again.
  */
-export async function commitBatch(batch: ComputedBatch, producer: Producer, groupId: string, changelog: string, store: StateStore): Promise<void> {
+export async function commitBatch(batch: ComputedBatch, producer: Producer, groupId: string, changelog: string, store: StateStore, maxBatchBytes: number): Promise<void> {
   const tx = await producer.transaction();
-  let changelogBase: bigint | undefined;
+  let changelogEnd: bigint | undefined;
   try {
-    if (batch.topicMessages.length > 0) {
-      const metadata = await tx.sendBatch({ topicMessages: batch.topicMessages, compression: OUTPUT_COMPRESSION });
-      const meta = metadata.find((m) => m.topicName === changelog && m.partition === batch.partition);
-      if (meta?.baseOffset !== undefined) changelogBase = BigInt(meta.baseOffset);
-    }
+    changelogEnd = await send(batch, changelog, maxBatchBytes, (topicMessages) => tx.sendBatch({ topicMessages, compression: OUTPUT_COMPRESSION }));
     await tx.sendOffsets({
       consumerGroupId: groupId,
       topics: batch.offsets.map(({ topic, offset }) => ({ topic, partitions: [{ partition: batch.partition, offset }] })),
@@ -33,9 +30,22 @@ export async function commitBatch(batch: ComputedBatch, producer: Producer, grou
     await tx.abort().catch(() => undefined);
     throw err;
   }
-  if (changelogBase !== undefined && batch.states.length > 0) {
-    await store.apply(batch.partition, batch.states, changelogBase + BigInt(batch.states.length));
+  if (changelogEnd !== undefined && batch.states.length > 0) await store.apply(batch.partition, batch.states, changelogEnd);
+}
+
+/**
+ * Sends the batch's records in as many requests as the broker's batch limit needs, in order, and
+ * returns the changelog offset after the batch's last state (what RocksDB is checkpointed at).
+ */
+async function send(batch: ComputedBatch, changelog: string, maxBatchBytes: number, sendBatch: (topicMessages: TopicMessages[]) => Promise<RecordMetadata[]>): Promise<bigint | undefined> {
+  let changelogEnd: bigint | undefined;
+  for (const request of splitRequests(batch.topicMessages, maxBatchBytes)) {
+    const metadata = await sendBatch(request);
+    const states = request.find((t) => t.topic === changelog)?.messages.length ?? 0;
+    const meta = metadata.find((m) => m.topicName === changelog && m.partition === batch.partition);
+    if (states > 0 && meta?.baseOffset !== undefined) changelogEnd = BigInt(meta.baseOffset) + BigInt(states);
   }
+  return changelogEnd;
 }
 
 /**
@@ -43,15 +53,8 @@ export async function commitBatch(batch: ComputedBatch, producer: Producer, grou
  * changelog are acknowledged before the offsets are committed and before RocksDB is written, so
  * nothing is lost; a crash in between writes the batch's outputs again.
  */
-export async function commitAtLeastOnce(batch: ComputedBatch, producer: Producer, consumer: Consumer, changelog: string, store: StateStore): Promise<void> {
-  let changelogBase: bigint | undefined;
-  if (batch.topicMessages.length > 0) {
-    const metadata = await producer.sendBatch({ topicMessages: batch.topicMessages, compression: OUTPUT_COMPRESSION, acks: -1 });
-    const meta = metadata.find((m) => m.topicName === changelog && m.partition === batch.partition);
-    if (meta?.baseOffset !== undefined) changelogBase = BigInt(meta.baseOffset);
-  }
+export async function commitAtLeastOnce(batch: ComputedBatch, producer: Producer, consumer: Consumer, changelog: string, store: StateStore, maxBatchBytes: number): Promise<void> {
+  const changelogEnd = await send(batch, changelog, maxBatchBytes, (topicMessages) => producer.sendBatch({ topicMessages, compression: OUTPUT_COMPRESSION, acks: -1 }));
   await consumer.commitOffsets(batch.offsets.map(({ topic, offset }) => ({ topic, partition: batch.partition, offset })));
-  if (changelogBase !== undefined && batch.states.length > 0) {
-    await store.apply(batch.partition, batch.states, changelogBase + BigInt(batch.states.length));
-  }
+  if (changelogEnd !== undefined && batch.states.length > 0) await store.apply(batch.partition, batch.states, changelogEnd);
 }

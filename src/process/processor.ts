@@ -6,7 +6,7 @@ import { InferenceCombiner } from '../batch/inference-combiner';
 import { ResultCache } from '../cache/result-cache';
 import type { Config } from '../config/schema';
 import { CoPartitionedAssigner } from '../consume/co-partitioned-assigner';
-import { AvroDecoder } from '../decode/avro-decoder';
+import { AvroDecoder, type AvroDecoderOptions } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
 // The synthetic city's areas are the only geography there is yet; a deployment would configure its own.
 import { AREA_CENTERS } from '../synth/world';
@@ -26,6 +26,9 @@ import type { ModelName } from '../features/spec';
 import { DependencyUnavailable, computeBatch, type BatchResult, type ComputedBatch, type TaskDeps } from './batch-task';
 import { commitAtLeastOnce, commitBatch } from './commit-batch';
 import { MergedPartitions, type MergeBounds } from './merged-partitions';
+import { PropertyDlqWriter } from './property-dlq';
+import type { PartitionProgress } from './partition-progress';
+import { ProcessorHealth } from './processor-health';
 import { PropertyLoader } from './property-loader';
 import { TransactionalProducers } from './producers';
 import { restoreChangelog } from './restore';
@@ -36,6 +39,8 @@ export interface ProcessorEvents {
   onBatch?(partition: number, result: BatchResult): void;
   onLog?(level: 'info' | 'warn' | 'error', message: string): void;
   onRegistryEvent?(event: RegistryEvent): void;
+  /** The consumer can no longer make progress (it crashed for good, or stopped): the process should exit non-zero. */
+  onFatal?(error: Error): void;
 }
 
 /**
@@ -70,6 +75,8 @@ export class Processor {
   private admin: Admin | undefined;
   private producers: TransactionalProducers | undefined;
   private loader: PropertyLoader | undefined;
+  /** Writes property.events.dlq while partition 0 is assigned here (live mode only). */
+  private propertyDlq: PropertyDlqWriter | undefined;
   private registry: ModelRegistry | undefined;
   private store: StateStore | undefined;
   private readonly locks = new TaskLocks();
@@ -88,6 +95,9 @@ export class Processor {
   /** processing.guarantee=at_least_once: one idempotent producer for every partition, no transactions. */
   private plainProducer: Promise<Producer> | undefined;
   private polling: Promise<void> = Promise.resolve();
+  /** Partition counts of the inputs, for the partitioning contract; read at start and at each join. */
+  private readonly partitionCounts = new Map<string, number>();
+  private readonly healthState: ProcessorHealth;
 
   /** Replays are always exactly once: their resumption relies on the transaction. */
   private get atLeastOnce(): boolean {
@@ -113,6 +123,13 @@ export class Processor {
     this.mode = mode ?? { groupId: config.appId };
     this.names = topicNames(this.mode.groupId, config.topicPrefix);
     this.logger = pino({ level: config.logLevel, base: { app: config.appId } }, pino.destination(2));
+    this.healthState = new ProcessorHealth({
+      stallTimeoutMs: config.stallTimeoutMs,
+      ...(this.events.metrics ? { metrics: this.events.metrics } : {}),
+      log: (level, message, bindings) => this.log(level, message, bindings),
+      ready: () => this.isReady,
+      ...(this.events.onFatal ? { onFatal: this.events.onFatal } : {}),
+    });
   }
 
   /** Structured logs (pino, to stderr), with a child logger's bindings per partition where given. */
@@ -121,9 +138,9 @@ export class Processor {
     else this.logger.child(bindings)[level](message);
   }
 
-  /** Consuming, the property table loaded, and the state of every assigned partition restored. */
+  /** Consuming, the property table loaded, the state of every assigned partition restored, and none stalled. */
   get isReady(): boolean {
-    return this.running && this.preparing.size === 0;
+    return this.running && this.preparing.size === 0 && this.healthState.ok;
   }
 
   /** Partitions (of both inputs) assigned to this instance. */
@@ -135,8 +152,21 @@ export class Processor {
     return { hits: this.cache?.hits ?? 0, misses: this.cache?.misses ?? 0 };
   }
 
-  health(): { ok: boolean; models: ReturnType<ModelRegistry['health']> } {
-    return { ok: this.running, models: this.registry?.health() ?? [] };
+  /** Alive: consuming, with no stalled partition; models on fallbacks are reported, not fatal. */
+  health(): { ok: boolean; models: ReturnType<ModelRegistry['health']>; stalled: ReturnType<PartitionProgress['stalled']>; error?: string } {
+    const fatal = this.healthState.fatal;
+    return {
+      ok: this.running && this.healthState.ok,
+      models: this.registry?.health() ?? [],
+      stalled: this.healthState.progress.stalled(),
+      ...(fatal ? { error: fatal.message } : {}),
+    };
+  }
+
+  private async readPartitionCounts(): Promise<void> {
+    const topics = [this.names.lead, this.names.engagement];
+    const metadata = await (this.admin as Admin).fetchTopicMetadata({ topics });
+    for (const t of metadata.topics) this.partitionCounts.set(t.name, t.partitions.length);
   }
 
   private onRegistryEvent(e: RegistryEvent): void {
@@ -145,9 +175,11 @@ export class Processor {
       if (e.type === 'loaded') m.modelSwaps.inc({ model: e.model, version: e.version });
       if (e.type === 'provider_fallback') m.providerFallbacks.inc({ model: e.model });
       if (e.type === 'breaker') m.breakerOpen.set({ model: e.model }, e.state === 'closed' ? 0 : 1);
+      if (e.type === 'rolled_back') m.modelRollbacks.inc({ model: e.model, from: e.from, to: e.to });
     }
     if (this.events.onRegistryEvent) this.events.onRegistryEvent(e);
     else if (e.type === 'loaded' && e.previous !== null) this.log('info', `model ${e.model} switched from ${e.previous} to ${e.version} (${e.precision}, ${e.provider}): loaded and warmed before the switch`, { event: e });
+    else if (e.type === 'rolled_back') this.log('error', `model ${e.model} ${e.from} failed in service and was rolled back to ${e.to}: ${e.reason}`, { event: e });
     else if (e.type === 'load_failed' && this.registry?.active(e.model)) this.log('error', `model ${e.model} ${e.version} refused, ${this.registry.active(e.model)?.version} keeps serving: ${e.message}`, { event: e });
     else if (e.type !== 'breaker' || e.state !== 'half_open') this.log(e.type === 'load_failed' ? 'error' : e.type === 'loaded' ? 'info' : 'warn', JSON.stringify(e));
   }
@@ -158,6 +190,7 @@ export class Processor {
     for (const [topic, n] of Object.entries(result.inputs)) m.recordsIn.inc({ topic }, n);
     for (const [topic, n] of Object.entries(result.outputs)) m.recordsOut.inc({ topic }, n);
     for (const d of result.dlq) m.recordsDlq.inc({ topic: d.topic, reason: d.reason });
+    for (const [topic, n] of Object.entries(result.duplicates)) m.recordsDuplicate.inc({ topic }, n);
     m.batchRecords.observe(result.records);
     m.batchSeconds.observe(seconds);
     const now = Date.now();
@@ -210,7 +243,22 @@ export class Processor {
     this.store = opened.store;
     this.admin = this.kafka.admin();
     await this.admin.connect();
-    this.loader = new PropertyLoader(this.kafka, this.admin, new AvroDecoder(schemaRegistry, readSchema('PropertyEvent'), 'PropertyEvent'), this.names.property, c.appId);
+    // Symbols a newer producer schema added are read as our enum's default: counted, and logged once per schema.
+    const enumDefaults = (topic: string): AvroDecoderOptions => ({
+      onEnumDefaulted: (field) => this.events.metrics?.enumDefaulted.inc({ topic, field }),
+      onNewSymbols: (_id, line) => this.log('warn', line),
+    });
+    const propertyDecoder = (): AvroDecoder => new AvroDecoder(schemaRegistry, readSchema('PropertyEvent'), 'PropertyEvent', enumDefaults(this.names.property));
+    const propertyDeps = {
+      kafka: this.kafka,
+      topic: this.names.property,
+      dlqTopic: this.names.dlq(this.names.property),
+      log: (level: 'info' | 'warn' | 'error', message: string) => this.log(level, message),
+      ...(this.events.metrics ? { metrics: this.events.metrics } : {}),
+    };
+    this.loader = new PropertyLoader({ ...propertyDeps, admin: this.admin, decoder: propertyDecoder(), appId: c.appId });
+    // Replays and dry runs leave dead-lettering to the live processor.
+    if (!this.mode.replay && !this.mode.dryRun) this.propertyDlq = new PropertyDlqWriter({ ...propertyDeps, decoder: propertyDecoder(), groupId: this.mode.groupId, maxRecordBytes: c.maxBatchBytes });
     await this.loader.start();
     this.log('info', `property table loaded: ${this.loader.table.size} listings`);
 
@@ -218,8 +266,8 @@ export class Processor {
       names: this.names,
       groupId: this.mode.groupId,
       decoders: {
-        lead: new AvroDecoder(schemaRegistry, readSchema('LeadEvent'), 'LeadEvent'),
-        engagement: new AvroDecoder(schemaRegistry, readSchema('EngagementEvent'), 'EngagementEvent'),
+        lead: new AvroDecoder(schemaRegistry, readSchema('LeadEvent'), 'LeadEvent', enumDefaults(this.names.lead)),
+        engagement: new AvroDecoder(schemaRegistry, readSchema('EngagementEvent'), 'EngagementEvent', enumDefaults(this.names.engagement)),
       },
       encoders,
       store: this.store,
@@ -240,6 +288,9 @@ export class Processor {
       cache: (this.cache = new ResultCache(this.store.db, { maxEntries: c.cacheMaxEntries, ttlMs: c.cacheTtlMs })),
       now: Date.now,
       outputs,
+      maxRecordBytes: c.maxBatchBytes,
+      partitions: (topic) => this.partitionCounts.get(topic) ?? 0,
+      timeBounds: { maxFutureMs: c.maxFutureMs, maxLatenessMs: c.maxLatenessMs },
       ...(this.mode.replay ? { replay: this.mode.replay } : {}),
     };
     this.producers = new TransactionalProducers(this.kafka, this.mode.groupId);
@@ -255,8 +306,18 @@ export class Processor {
       maxBytes: c.fetchMaxBytes,
     });
     this.consumer = consumer;
+    await this.readPartitionCounts();
     this.merged = new MergedPartitions(consumer, this.admin, this.mode.groupId, [this.names.lead, this.names.engagement], this.mode.bounds);
-    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => this.onAssignment(payload.memberAssignment));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      // A rebalance follows a change of partition count: the contract is checked against the new one.
+      void this.readPartitionCounts().catch((err: unknown) => this.log('warn', `reading the input partition counts failed: ${errorMessage(err)}`));
+      this.onAssignment(payload.memberAssignment);
+    });
+    // KafkaJS restarts the consumer after retriable errors; after any other it is gone for good.
+    // (Its STOP event also fires on the way to a restart, so it says nothing by itself.)
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart && !this.stopping) this.healthState.fail(payload.error);
+    });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
       this.events.metrics?.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag)),
     );
@@ -269,6 +330,7 @@ export class Processor {
       eachBatch: (payload) => this.eachBatch(deps, payload),
     });
     this.running = true;
+    this.healthState.start();
   }
 
   /**
@@ -277,8 +339,14 @@ export class Processor {
    */
   private onAssignment(assignment: Record<string, number[]>): void {
     const partitions = [...new Set(Object.values(assignment).flat())];
+    // One writer of property.events.dlq per group: the owner of partition 0.
+    if (partitions.includes(0) && !this.stopping) this.propertyDlq?.start();
+    else void this.propertyDlq?.stop();
     void this.producers?.releasePartitions((p) => partitions.includes(p));
-    for (const p of [...this.ready.keys()]) if (!partitions.includes(p)) this.ready.delete(p);
+    for (const p of [...this.ready.keys()]) if (!partitions.includes(p)) {
+      this.ready.delete(p);
+      this.healthState.progress.forget(p);
+    }
     for (const p of [...this.preparing]) if (!partitions.includes(p)) this.preparing.delete(p);
     for (const p of partitions) void this.locks.run(p, async () => this.merged?.forget(p));
     for (const p of partitions) {
@@ -323,7 +391,19 @@ export class Processor {
         const records = await merged.take(partition, this.config.batchMaxRecords);
         if (records.length === 0) break;
         await this.mode.beforeBatch?.(partition, records);
-        if (!(await this.processWithRetry(deps, partition, records, heartbeat, alive))) break;
+        this.healthState.progress.started(partition);
+        let committed: boolean;
+        try {
+          committed = await this.processWithRetry(deps, partition, records, heartbeat, alive);
+        } catch (err: unknown) {
+          this.healthState.progress.failed(partition);
+          throw err;
+        }
+        if (!committed) {
+          this.healthState.progress.paused(partition);
+          break;
+        }
+        this.healthState.progress.committed(partition);
         const merge = merged.get(partition);
         merge.commit(records);
         this.mode.afterBatch?.(partition, [merge.position(0), merge.position(1)]);
@@ -346,8 +426,8 @@ export class Processor {
           // Its own scratch store, never checkpointed against a changelog: it lives for one run.
           await deps.store.apply(partition, computed.states, 0n);
         }
-        else if (this.atLeastOnce) await commitAtLeastOnce(computed, await this.producer(), this.consumer as Consumer, this.names.changelog, deps.store);
-        else await commitBatch(computed, await (this.producers as TransactionalProducers).get(this.names.lead, partition), this.mode.groupId, this.names.changelog, deps.store);
+        else if (this.atLeastOnce) await commitAtLeastOnce(computed, await this.producer(), this.consumer as Consumer, this.names.changelog, deps.store, this.config.maxBatchBytes);
+        else await commitBatch(computed, await (this.producers as TransactionalProducers).get(this.names.lead, partition), this.mode.groupId, this.names.changelog, deps.store, this.config.maxBatchBytes);
         this.record(computed.result, (Date.now() - t0) / 1000);
         this.events.onBatch?.(partition, computed.result);
         return true;
@@ -389,6 +469,8 @@ export class Processor {
   async stop(): Promise<void> {
     this.stopping = true;
     this.running = false;
+    this.healthState.stop();
+    await this.propertyDlq?.stop();
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.merged?.close();
     await this.consumer?.disconnect().catch(() => undefined);

@@ -26,7 +26,8 @@ describe('a schema registry outage', () => {
     await pipe.setUp();
     await proxy.enable();
     const logs: string[] = [];
-    await pipe.startProcessor({ SCHEMA_REGISTRY_URL: `http://127.0.0.1:${proxy.port}${url.pathname}` }, logs);
+    // A partition stuck for 3 s is stalled: health and readiness must say so during the outage.
+    const processor = await pipe.startProcessor({ SCHEMA_REGISTRY_URL: `http://127.0.0.1:${proxy.port}${url.pathname}`, SCORESTREAM_HEALTH_STALL_TIMEOUT_MS: '3000' }, logs);
     await pipe.produce(pipe.names.lead, [leadEvent(1, { lead_id: 'a', event_id: 'before' })]);
     await pipe.read(pipe.names.outputs.lead_scorer, 1);
 
@@ -40,8 +41,16 @@ describe('a schema registry outage', () => {
 
     await new Promise((r) => setTimeout(r, 10_000));
     expect(await pipe.readAll(pipe.names.outputs.lead_scorer)).toHaveLength(1);
+    expect(processor.isReady).toBe(false);
+    expect(processor.health().ok).toBe(false);
+    const stalled = processor.health().stalled;
+    expect(stalled.length).toBeGreaterThan(0);
+    expect(stalled.every((p) => !p.failing && p.forMs > 3000)).toBe(true);
     await proxy.enable();
     await pipe.read(pipe.names.outputs.lead_scorer, 4);
+    // Moving again: healthy and ready once the waiting batch committed.
+    expect(processor.health()).toMatchObject({ ok: true, stalled: [] });
+    expect(processor.isReady).toBe(true);
     const scores = await pipe.readAll(pipe.names.outputs.lead_scorer);
     const ids = await Promise.all(scores.map(async (m) => ((await pipe.registry.decode(m.value as Buffer)) as LeadScore).event_id));
     expect(ids.sort()).toEqual(['before', 'during-2', 'during-3', 'during-4']);

@@ -5,7 +5,7 @@ import { splitRequests } from '../../../src/publish/split-requests';
 
 const source = { topic: 'lead.events', partition: 1, offset: '7' };
 const message = (key: Buffer | null, value: Buffer | null): KafkaMessage =>
-  ({ key, value, headers: { traceparent: Buffer.from('00-a-b-01') }, offset: '7', timestamp: '0', attributes: 0, size: 0 }) as KafkaMessage;
+  ({ key, value, headers: { traceparent: Buffer.from('00-a-b-01') }, offset: '7', timestamp: '0', attributes: 0 }) as KafkaMessage;
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 describe('dlqRecord', () => {

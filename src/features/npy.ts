@@ -20,17 +20,30 @@ export function writeNpy(file: string, data: Float32Array | Float64Array, shape:
   fs.writeFileSync(file, Buffer.concat([prefix, Buffer.from(header, 'latin1'), body]));
 }
 
-export function readNpyFloat32(file: string): { data: Float32Array; shape: number[] } {
-  const buf = fs.readFileSync(file);
+/** A little-endian float32 .npy (format 1.x, C order) from its bytes; throws saying what is wrong with `what`. */
+export function parseNpyFloat32(bytes: Uint8Array, what: string): { data: Float32Array; shape: number[] } {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const invalid = (why: string): never => {
+    throw new Error(`${what}: ${why}`);
+  };
+  if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY' || buf[6] !== 1) invalid('not a NumPy .npy file (format 1.x)');
   const headerLength = buf.readUInt16LE(8);
-  const header = buf.subarray(10, 10 + headerLength).toString('latin1');
-  if (!header.includes("'descr': '<f4'")) throw new Error(`${file}: expected little-endian float32`);
+  const header = buf.toString('latin1', 10, 10 + headerLength);
+  if (!header.includes("'descr': '<f4'") || !header.includes("'fortran_order': False")) invalid('expected little-endian float32 in C order');
   const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s.length > 0)
     .map(Number);
   const start = 10 + headerLength;
-  const copy = new Uint8Array(buf.subarray(start));
-  return { data: new Float32Array(copy.buffer, 0, copy.byteLength / 4), shape };
+  const count = shape.reduce((a, b) => a * b, 1);
+  if (shape.some((d) => !Number.isInteger(d) || d < 0) || buf.length - start !== count * 4) invalid(`shape (${shape.join(', ')}) does not match its ${buf.length - start} data bytes`);
+  // A copy: aligned for Float32Array, and independent of the file's buffer.
+  const data = new Float32Array(count);
+  Buffer.from(data.buffer).set(buf.subarray(start));
+  return { data, shape };
+}
+
+export function readNpyFloat32(file: string): { data: Float32Array; shape: number[] } {
+  return parseNpyFloat32(fs.readFileSync(file), file);
 }

@@ -31,23 +31,8 @@ export class TransactionalProducers {
     return producer;
   }
 
-  private async create(transactionalId: string): Promise<Producer> {
-    const producer = this.kafka.producer({
-      transactionalId,
-      idempotent: true,
-      maxInFlightRequests: 1,
-      transactionTimeout: 60_000,
-      createPartitioner: Partitioners.DefaultPartitioner,
-      // Never give up on a send (KafkaJS warns that capped retries weaken idempotence): a broker
-      // outage stalls the batch, and the transaction timeout bounds how long it stays open.
-      retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
-    });
-    await producer.connect();
-    // An empty transaction initializes the producer id now, which fences a zombie and aborts its
-    // open transaction, so the changelog is stable before it is restored.
-    const tx = await producer.transaction();
-    await tx.abort();
-    return producer;
+  private create(transactionalId: string): Promise<Producer> {
+    return fencingProducer(this.kafka, transactionalId);
   }
 
   /** After a failed transaction: drop the producer so the next batch gets a fresh one. */
@@ -71,4 +56,26 @@ export class TransactionalProducers {
   async close(): Promise<void> {
     await this.releasePartitions(() => false);
   }
+}
+
+/**
+ * A connected transactional producer that has already fenced any earlier holder of its id: an
+ * empty transaction initializes the producer id now, which fences a zombie and aborts its open
+ * transaction, so what that one wrote is settled before the caller reads anything.
+ */
+export async function fencingProducer(kafka: Kafka, transactionalId: string): Promise<Producer> {
+  const producer = kafka.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 60_000,
+    createPartitioner: Partitioners.DefaultPartitioner,
+    // Never give up on a send (KafkaJS warns that capped retries weaken idempotence): a broker
+    // outage stalls the batch, and the transaction timeout bounds how long it stays open.
+    retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
+  });
+  await producer.connect();
+  const tx = await producer.transaction();
+  await tx.abort();
+  return producer;
 }

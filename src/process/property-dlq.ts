@@ -1,4 +1,4 @@
-import { Partitioners, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import type { AvroDecoder } from '../decode/avro-decoder';
 import type { DlqReason } from '../decode/outcome';
 import { errorMessage } from '../errors';
@@ -8,6 +8,7 @@ import type { LogFn } from '../ops/rate-limited-log';
 import { dlqRecord } from '../publish/dlq-record';
 import { splitRequests } from '../publish/split-requests';
 import { OUTPUT_COMPRESSION } from './commit-batch';
+import { fencingProducer } from './producers';
 import { readPropertyRecord } from './property-record';
 
 export interface PropertyDlqDeps {
@@ -112,19 +113,8 @@ export class PropertyDlqWriter {
     let fail = (_err: unknown): void => undefined;
     const failed = new Promise<unknown>((resolve) => (fail = resolve));
     try {
-      producer = kafka.producer({
-        transactionalId: PropertyDlqWriter.transactionalId(groupId, topic),
-        idempotent: true,
-        maxInFlightRequests: 1,
-        transactionTimeout: 60_000,
-        createPartitioner: Partitioners.DefaultPartitioner,
-        // As the processor's producers: a broker outage stalls the transaction, which its timeout bounds.
-        retry: { initialRetryTime: 20, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER },
-      });
-      await producer.connect();
       // Fences the previous writer and ends its open transaction before any offset is read.
-      const init = await producer.transaction();
-      await init.abort();
+      producer = await fencingProducer(kafka, PropertyDlqWriter.transactionalId(groupId, topic));
       if (session.stopped) return undefined;
       const c = kafka.consumer({ groupId: consumerGroupId, readUncommitted: false, maxWaitTimeInMs: 500 });
       consumer = c;

@@ -1,4 +1,5 @@
-import { ScorestreamError } from '../errors';
+import { ScorestreamError, errorMessage } from '../errors';
+import { parseNpyFloat32 as parseNpy } from '../features/npy';
 import type { ExecutionProvider } from '../infer/types';
 
 export type ReferencePrecision = 'fp32' | 'int8';
@@ -19,26 +20,11 @@ export function referenceTolerance(precision: ReferencePrecision, provider: Exec
 
 /** A little-endian float32 .npy (format 1.x, C order), from bytes already checked against the manifest. */
 export function parseNpyFloat32(bytes: Uint8Array, what: string): { data: Float32Array; shape: number[] } {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const invalid = (why: string): never => {
-    throw new ScorestreamError('MODEL_MANIFEST_INVALID', `${what}: ${why}`);
-  };
-  if (buf.length < 10 || buf.toString('latin1', 0, 6) !== '\x93NUMPY' || buf[6] !== 1) invalid('not a NumPy .npy file (format 1.x)');
-  const headerLength = buf.readUInt16LE(8);
-  const header = buf.toString('latin1', 10, 10 + headerLength);
-  if (!header.includes("'descr': '<f4'") || !header.includes("'fortran_order': False")) invalid('expected little-endian float32 in C order');
-  const shape = (/'shape': \(([^)]*)\)/.exec(header)?.[1] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s.length > 0)
-    .map(Number);
-  const start = 10 + headerLength;
-  const count = shape.reduce((a, b) => a * b, 1);
-  if (shape.some((d) => !Number.isInteger(d) || d < 0) || buf.length - start !== count * 4) invalid(`shape (${shape.join(', ')}) does not match its ${buf.length - start} data bytes`);
-  // A copy: aligned for Float32Array, and independent of the file's buffer.
-  const data = new Float32Array(count);
-  Buffer.from(data.buffer).set(buf.subarray(start));
-  return { data, shape };
+  try {
+    return parseNpy(bytes, what);
+  } catch (err: unknown) {
+    throw new ScorestreamError('MODEL_MANIFEST_INVALID', errorMessage(err), { cause: err });
+  }
 }
 
 const round = (x: number | undefined): number => Number((x ?? NaN).toPrecision(6));

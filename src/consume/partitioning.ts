@@ -47,7 +47,8 @@ export function partitioningViolation(key: Buffer | null, leadId: string, partit
   if (key.length !== Buffer.byteLength(leadId) || key.toString('utf8') !== leadId) {
     return `key ${JSON.stringify(key.subarray(0, 64).toString('utf8'))} is not the event's lead_id ${JSON.stringify(leadId.slice(0, 64))}`;
   }
-  const expected = defaultPartition(key, partitions);
+  // An unknown count (metadata not read yet) cannot judge the partition; the key checks still hold.
+  const expected = partitions > 0 ? defaultPartition(key, partitions) : partition;
   if (expected !== partition) {
     return `on partition ${partition}, but murmur2(lead_id) mod ${partitions} is ${expected}: produce with the default (murmur2) partitioner (librdkafka: partitioner=murmur2_random)`;
   }

@@ -9,6 +9,7 @@ export const TRUNCATION_HEADERS = {
   valueSha256: 'x-dlq-original-value-sha256',
   keyBytes: 'x-dlq-original-key-bytes',
   keySha256: 'x-dlq-original-key-sha256',
+  headersBytes: 'x-dlq-original-headers-bytes',
 } as const;
 
 /** Record framing the broker counts besides key, value and headers (varints, attributes, deltas). */
@@ -33,7 +34,7 @@ const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex
  * The DLQ copy of a rejected record: its original key, value and headers, plus where it came
  * from and why. A copy that would not fit in `maxBytes` (what one record batch may hold) is cut:
  * the value first, then the key, each to a prefix, with the original's size and SHA-256 in
- * headers. A record that fitted the input topic can then never block the DLQ write, and so the
+ * headers (original headers too large to keep are dropped, their size said). A record that fitted the input topic can then never block the DLQ write, and so the
  * partition.
  */
 export function dlqRecord(message: KafkaMessage, source: Source, reason: DlqReason, error: string, maxBytes: number): Message {
@@ -43,7 +44,10 @@ export function dlqRecord(message: KafkaMessage, source: Source, reason: DlqReas
 
   const key = message.key ?? Buffer.alloc(0);
   const value = message.value ?? Buffer.alloc(0);
-  const cut: IHeaders = { ...headers, [TRUNCATION_HEADERS.valueBytes]: String(value.length), [TRUNCATION_HEADERS.valueSha256]: sha256(value) };
+  // Headers over a quarter of the room cannot all be kept: the original ones go, their size stays.
+  const headerBytes = recordBytes({ key: null, value: null, headers });
+  const kept: IHeaders = headerBytes <= maxBytes / 4 ? headers : { ...dlqHeaders(source, reason, error), [TRUNCATION_HEADERS.headersBytes]: String(headerBytes) };
+  const cut: IHeaders = { ...kept, [TRUNCATION_HEADERS.valueBytes]: String(value.length), [TRUNCATION_HEADERS.valueSha256]: sha256(value) };
   // Keys are short in any sane topic; a huge one keeps at most a quarter of the room.
   const keyRoom = Math.floor(maxBytes / 4);
   let keptKey: Buffer | null = message.key;

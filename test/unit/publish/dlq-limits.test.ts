@@ -34,6 +34,16 @@ describe('dlqRecord', () => {
     expect((d.key as Buffer).length).toBe(500);
     expect(d.headers).toMatchObject({ 'x-dlq-original-key-bytes': '4000', 'x-dlq-original-key-sha256': sha(key) });
   });
+
+
+  it('drops original headers too large to keep, saying their size, and fits the limit', () => {
+    const m = { ...message(Buffer.from('k'), randomBytes(100)), headers: { big: randomBytes(3000) } } as KafkaMessage;
+    const d = dlqRecord(m, source, 'bad_magic', 'why', 2000);
+    expect(recordBytes(d)).toBeLessThanOrEqual(2000);
+    expect(d.headers?.big).toBeUndefined();
+    expect(Number(d.headers?.['x-dlq-original-headers-bytes'])).toBeGreaterThan(3000);
+    expect(d.headers?.['x-dlq-reason']).toBe('bad_magic');
+  });
 });
 
 describe('splitRequests', () => {

@@ -1,5 +1,6 @@
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Kafka, Message } from 'kafkajs';
+import { defaultPartition } from '../../src/consume/partitioning';
 import { HEADERS } from '../../src/publish/headers';
 import type { TopicNames } from '../../src/topics/names';
 import { inputEncoders, inputProducer, isLead, type InputEvent } from './events';
@@ -18,10 +19,9 @@ export interface LatencyResult {
 }
 
 /** Co-partitioning is all the processor needs: any hash of the lead id, the same for both inputs. */
+/** The partition the partitioning contract gives a lead (murmur2 of its id, as Kafka's default partitioner). */
 function partitionOf(leadId: string, partitions: number): number {
-  let h = 2166136261;
-  for (let i = 0; i < leadId.length; i++) h = Math.imul(h ^ leadId.charCodeAt(i), 16777619);
-  return (h >>> 0) % partitions;
+  return defaultPartition(Buffer.from(leadId), partitions);
 }
 
 function percentile(sorted: readonly number[], p: number): number {

@@ -31,7 +31,7 @@ export const SCHEMA = {
   fetchMaxBytes: int('consumer.maxBytes', 10_485_760, 'most bytes fetched in one request across partitions', 1024, 1_073_741_824),
   maxBatchBytes: int('kafka.maxBatchBytes', 1_000_000, "most bytes of records written to one partition in one produce request; keep it under the brokers' message.max.bytes and the topics' max.message.bytes (1,048,588 by default): a larger transaction is split over several requests, and a DLQ copy larger than this is cut, with the original's size and SHA-256 in headers", 65_536, 1_073_741_824),
   maxFutureMs: int('validation.maxFutureMs', 3_600_000, "an event whose occurred_at is more than this after its record's timestamp goes to the DLQ (feature_invalid)", 0, 100 * 365 * 86_400_000),
-  maxLatenessMs: int('validation.maxLatenessMs', 30 * 86_400_000, "an event whose occurred_at is more than this before the lead's latest applied event goes to the DLQ (feature_invalid)", 0, 100 * 365 * 86_400_000),
+  maxPastMs: int('validation.maxPastMs', 3650 * 86_400_000, "an event whose occurred_at is more than this before its record's timestamp goes to the DLQ (feature_invalid); raise it to load older history", 0, 100 * 365 * 86_400_000),
   stallTimeoutMs: int('health.stallTimeoutMs', 60_000, 'a partition whose batch has been processing, or failing, this long is stalled: /healthz and /readyz answer 503 and scorestream_partition_stalled is 1', 1_000, 3_600_000),
   cacheMaxEntries: int('cache.maxEntries', 0, 'in-memory result cache entries (LRU) in front of RocksDB; 0 (the default) disables it: measured, it pays only where identical feature rows recur', 0, 100_000_000),
   cacheTtlMs: int('cache.ttlMs', 3_600_000, 'how long a cached score may be reused', 0, 365 * 86_400_000),

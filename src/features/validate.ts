@@ -84,27 +84,27 @@ export function validatePropertyEvent(e: PropertyEvent): FeatureRejection | unde
   );
 }
 
-/** How far an event's time may be from its record's timestamp and from the lead's latest event. */
+/** How far an event's time may be from its record's timestamp, either way. */
 export interface TimeBounds {
   /** occurred_at may be at most this far after the record's timestamp (clock skew of producers). */
   readonly maxFutureMs: number;
-  /** occurred_at may be at most this far before the latest event already applied to the lead. */
-  readonly maxLatenessMs: number;
+  /** occurred_at may be at most this far before the record's timestamp (history loaded late). */
+  readonly maxPastMs: number;
 }
 
 /**
- * An event time inside 2000-2100 can still be absurd for its record: a year ahead of when it was
- * produced, or years before everything else the lead did, and it would move the lead's creation
- * time or windows and so every later score. Those are refused, each against its own reference: the
- * record timestamp for the future (a replay sees the same timestamps, so the same verdict), the
- * lead's state for the past (history may be loaded long after it happened).
+ * An event time inside 2000-2100 can still be absurd for its record: a year after it was produced,
+ * or decades before, and it would move the lead's creation time or windows and so every later
+ * score. The reference is the record's timestamp, which a replay sees as the live run did, so both
+ * reach the same verdict. A record without a timestamp (-1) is not judged.
  */
-export function validateEventTime(occurredAt: number, recordTimestamp: number, lastEventAt: number | undefined, bounds: TimeBounds): FeatureRejection | undefined {
-  if (recordTimestamp >= 0 && occurredAt > recordTimestamp + bounds.maxFutureMs) {
+export function validateEventTime(occurredAt: number, recordTimestamp: number, bounds: TimeBounds): FeatureRejection | undefined {
+  if (!(recordTimestamp >= 0)) return undefined;
+  if (occurredAt > recordTimestamp + bounds.maxFutureMs) {
     return reject('out_of_range', 'occurred_at', new Date(occurredAt).toISOString(), `more than ${bounds.maxFutureMs} ms after the record's timestamp ${new Date(recordTimestamp).toISOString()} (validation.maxFutureMs)`);
   }
-  if (lastEventAt !== undefined && occurredAt < lastEventAt - bounds.maxLatenessMs) {
-    return reject('out_of_range', 'occurred_at', new Date(occurredAt).toISOString(), `more than ${bounds.maxLatenessMs} ms before the lead's latest event at ${new Date(lastEventAt).toISOString()} (validation.maxLatenessMs)`);
+  if (occurredAt < recordTimestamp - bounds.maxPastMs) {
+    return reject('out_of_range', 'occurred_at', new Date(occurredAt).toISOString(), `more than ${bounds.maxPastMs} ms before the record's timestamp ${new Date(recordTimestamp).toISOString()} (validation.maxPastMs)`);
   }
   return undefined;
 }

@@ -135,7 +135,9 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     if (decoded.kind === 'dlq') dlq.push({ message, topic, reason: decoded.reason, error: decoded.message });
     else if (decoded.kind === 'retry') throw new DependencyUnavailable(decoded.message);
     else {
-      const invalid = side === 0 ? validateLeadEvent(decoded.value as LeadEvent) : validateEngagementEvent(decoded.value as EngagementEvent);
+      const invalid =
+        (side === 0 ? validateLeadEvent(decoded.value as LeadEvent) : validateEngagementEvent(decoded.value as EngagementEvent)) ??
+        validateEventTime(decoded.value.occurred_at, Number(message.timestamp), deps.timeBounds);
       const misplaced = invalid ? undefined : partitioningViolation(message.key, decoded.value.lead_id, partition, deps.partitions(topic));
       if (invalid) dlq.push({ message, topic, reason: 'feature_invalid', error: invalid.message });
       else if (misplaced) dlq.push({ message, topic, reason: 'wrong_partition', error: misplaced });
@@ -158,11 +160,6 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     if (isDuplicate(before, event.event_id)) {
       // Already applied and scored: its outputs exist, from its first delivery.
       duplicates.push(topic);
-      continue;
-    }
-    const untimely = validateEventTime(event.occurred_at, Number(record.message.timestamp), before?.last_event_at, deps.timeBounds);
-    if (untimely) {
-      dlq.push({ message: record.message, topic, reason: 'feature_invalid', error: untimely.message });
       continue;
     }
     const after = record.side === 0 ? applyLeadEvent(before, event as LeadEvent) : applyEngagementEvent(before, event as EngagementEvent);

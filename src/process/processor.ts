@@ -290,7 +290,7 @@ export class Processor {
       outputs,
       maxRecordBytes: c.maxBatchBytes,
       partitions: (topic) => this.partitionCounts.get(topic) ?? 0,
-      timeBounds: { maxFutureMs: c.maxFutureMs, maxLatenessMs: c.maxLatenessMs },
+      timeBounds: { maxFutureMs: c.maxFutureMs, maxPastMs: c.maxPastMs },
       ...(this.mode.replay ? { replay: this.mode.replay } : {}),
     };
     this.producers = new TransactionalProducers(this.kafka, this.mode.groupId);

@@ -13,7 +13,7 @@ describe('StateStore', () => {
   beforeEach(() => (root = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-state-'))));
   afterEach(() => fs.rmSync(root, { recursive: true, force: true }));
 
-  const state = (i: number) => applyLeadEvent(undefined, leadEvent(i, { lead_id: `lead-${i}` }));
+  const state = (i: number) => applyLeadEvent(undefined, leadEvent(i, { lead_id: `lead-${i}`, event_id: `event-${i}` }));
   const encoded = (i: number) => ({ leadId: `lead-${i}`, bytes: encodeState(state(i)) });
 
   it('writes states and their changelog checkpoint together, and keeps them across a reopen', async () => {

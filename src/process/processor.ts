@@ -334,8 +334,12 @@ export class Processor {
   }
 
   /**
-   * New partitions: initialize their producer (fencing zombies), then restore their state. Every
-   * assigned partition's merge starts again from the committed offsets, as KafkaJS's fetches do.
+   * Every assigned partition, new or kept, is prepared again: its producer initialized anew
+   * (fencing any zombie, and bumping our own epoch if we were one), then its store caught up from
+   * the changelog. A partition this instance kept may have been processed by another meanwhile (a
+   * pause past the session), so its local state cannot be trusted without comparing the checkpoint
+   * with the changelog's end; that is one ListOffsets when nothing changed. Every assigned
+   * partition's merge starts again from the committed offsets, as KafkaJS's fetches do.
    */
   private onAssignment(assignment: Record<string, number[]>): void {
     const partitions = [...new Set(Object.values(assignment).flat())];
@@ -350,7 +354,6 @@ export class Processor {
     for (const p of [...this.preparing]) if (!partitions.includes(p)) this.preparing.delete(p);
     for (const p of partitions) void this.locks.run(p, async () => this.merged?.forget(p));
     for (const p of partitions) {
-      if (this.ready.has(p)) continue;
       this.preparing.add(p);
       const prepared = this.locks.run(p, async () => {
         // A dry run writes nothing: no producer, no changelog to restore from (its state starts empty).
@@ -359,7 +362,11 @@ export class Processor {
           return;
         }
         // One producer per partition pair: a batch holds records of both inputs and commits both offsets.
-        if (!this.atLeastOnce) await (this.producers as TransactionalProducers).get(this.names.lead, p);
+        if (!this.atLeastOnce) {
+          const producers = this.producers as TransactionalProducers;
+          await producers.discard(this.names.lead, p);
+          await producers.get(this.names.lead, p);
+        }
         const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.mode.groupId);
         if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`, { partition: p, restored: r.records });
         this.preparing.delete(p);

@@ -34,6 +34,11 @@ export class ChildProcessor {
     if (signal === 'SIGTERM' && child.signalCode === 'SIGKILL') throw new Error(`scorestream run did not stop within 30 s of SIGTERM; see ${this.logFile}`);
   }
 
+  /** Sends `signal` without waiting for an exit (SIGSTOP, SIGCONT). */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
   /** Resolves once the log shows `pattern` at least `count` times. */
   async waitForLog(pattern: RegExp, count: number, timeoutMs = 60_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;

@@ -6,6 +6,7 @@ import { isScorestreamError, type ErrorCode } from '../../../src/errors';
 import { findProcesses, markerFor } from '../../../src/local/processes';
 import { localServicesOptions, type LocalServicesOptions } from '../../../src/local/options';
 import { servicesDown, servicesStatus, servicesUp } from '../../../src/local/services';
+import { freePorts } from '../../helpers/free-ports';
 
 /**
  * The lifecycle of the local services: `up` twice runs one broker, `down` leaves no JVM, and each
@@ -26,15 +27,16 @@ async function failureOf(promise: Promise<unknown>): Promise<{ code: ErrorCode; 
   throw new Error('expected a ScorestreamError');
 }
 
-/** A home of its own (its own processes) that shares the verified downloads of the main one. */
-function scratchHome(env: Record<string, string> = {}): LocalServicesOptions {
+/** A home of its own (its own processes, on ports free now) that shares the verified downloads of the main one. */
+async function scratchHome(env: Record<string, string> = {}): Promise<LocalServicesOptions> {
   const home = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-home-'));
   fs.symlinkSync(path.join(shared.home, 'artifacts'), path.join(home, 'artifacts'));
+  const [kafka, controller, registry] = (await freePorts(3)).map(String);
   return localServicesOptions({
     SCORESTREAM_HOME: home,
-    SCORESTREAM_LOCAL_KAFKA_PORT: '29092',
-    SCORESTREAM_LOCAL_KAFKA_CONTROLLER_PORT: '29093',
-    SCORESTREAM_LOCAL_REGISTRY_PORT: '28081',
+    SCORESTREAM_LOCAL_KAFKA_PORT: kafka as string,
+    SCORESTREAM_LOCAL_KAFKA_CONTROLLER_PORT: controller as string,
+    SCORESTREAM_LOCAL_REGISTRY_PORT: registry as string,
     ...env,
   });
 }
@@ -57,7 +59,7 @@ describeLocal('local services', () => {
   });
 
   it('up, up again, down: one JVM while up, none after down', async () => {
-    const o = scratchHome();
+    const o = await scratchHome();
     homes.push(o);
     const [first] = await servicesUp(o, ['kafka']);
     expect(first?.state).toBe('started');
@@ -72,7 +74,7 @@ describeLocal('local services', () => {
   });
 
   it('a taken port is one line naming the variable that moves it', async () => {
-    const o = scratchHome({
+    const o = await scratchHome({
       SCORESTREAM_LOCAL_KAFKA_PORT: String(shared.kafkaPort),
       SCORESTREAM_LOCAL_KAFKA_CONTROLLER_PORT: String(shared.kafkaControllerPort),
     });
@@ -85,7 +87,7 @@ describeLocal('local services', () => {
   });
 
   it('a service that is not ready in time is stopped, and the error names its log', async () => {
-    const o = scratchHome({ SCORESTREAM_LOCAL_READY_TIMEOUT_S: '0.2' });
+    const o = await scratchHome({ SCORESTREAM_LOCAL_READY_TIMEOUT_S: '0.2' });
     homes.push(o);
     const failure = await failureOf(servicesUp(o, ['registry']));
     expect(failure.code).toBe('SERVICE_NOT_READY');
@@ -99,7 +101,8 @@ describeLocal('local services', () => {
     const java = spawnSync('sh', ['-c', 'command -v java'], { encoding: 'utf8' }).stdout.trim();
     fs.symlinkSync(fs.realpathSync(java), path.join(bin, 'java'));
     // Java is on PATH, Maven is not.
-    const o = localServicesOptions({ PATH: bin, SCORESTREAM_HOME: home, SCORESTREAM_LOCAL_KAFKA_PORT: '29192', SCORESTREAM_LOCAL_KAFKA_CONTROLLER_PORT: '29193' });
+    const [kafka, controller] = (await freePorts(2)).map(String);
+    const o = localServicesOptions({ PATH: bin, SCORESTREAM_HOME: home, SCORESTREAM_LOCAL_KAFKA_PORT: kafka as string, SCORESTREAM_LOCAL_KAFKA_CONTROLLER_PORT: controller as string });
     homes.push(o);
     try {
       const failure = await failureOf(servicesUp(o, ['kafka']));

@@ -3,7 +3,7 @@
  * version that misbehaves on chosen rows without Python: `features [N, F] -> probabilities [N, 2]`
  * computed as `x W + b`, optionally followed by an element-wise op (Sqrt gives NaN below zero).
  */
-const varint = (n: number): number[] => {
+export const varint = (n: number): number[] => {
   const out: number[] = [];
   while (n > 0x7f) {
     out.push((n & 0x7f) | 0x80);
@@ -12,8 +12,8 @@ const varint = (n: number): number[] => {
   out.push(n);
   return out;
 };
-const bytesField = (field: number, payload: readonly number[]): number[] => [...varint(field * 8 + 2), ...varint(payload.length), ...payload];
-const intField = (field: number, v: number): number[] => [...varint(field * 8), ...varint(v)];
+export const bytesField = (field: number, payload: readonly number[]): number[] => [...varint(field * 8 + 2), ...varint(payload.length), ...payload];
+export const intField = (field: number, v: number): number[] => [...varint(field * 8), ...varint(v)];
 const text = (field: number, s: string): number[] => bytesField(field, [...Buffer.from(s, 'utf8')]);
 
 const FLOAT = 1;

@@ -4,25 +4,9 @@ import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../../s
 import { PropertyTable, type PropertyVersion } from '../../../src/features/property-table';
 import { generateHistory } from '../../../src/synth/generate';
 import { DAY_MS } from '../../../src/features/time';
-import type { PropertyEvent } from '../../../src/schemas/types';
 import { leadEvent } from '../../helpers/lead-events';
+import { T0, listing } from '../../helpers/listings';
 
-const T0 = Date.UTC(2026, 3, 1);
-const listing = (id: string, area: string, price: number, overrides: Partial<PropertyEvent> = {}): PropertyEvent => ({
-  event_id: `${id}-${overrides.occurred_at ?? 0}`,
-  property_id: id,
-  event_type: 'LISTED',
-  occurred_at: T0 - 30 * DAY_MS,
-  list_price: price,
-  property_type: 'CONDO',
-  beds: 2,
-  baths: 1,
-  sqft: null,
-  area,
-  location: { lat: 40.7, lon: -74 },
-  listing_status: 'ACTIVE',
-  ...overrides,
-});
 
 describe('candidates', () => {
   const table = new PropertyTable();

@@ -1,19 +1,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { externalDataTensors } from '../../../src/registry/onnx-external-data';
+import { bytesField, intField } from '../../helpers/onnx-graph';
 
-/** Protobuf helpers to build the few bytes of ONNX that matter here. */
-const varint = (n: number): number[] => {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-};
-const bytesField = (field: number, payload: number[]): number[] => [...varint(field * 8 + 2), ...varint(payload.length), ...payload];
-const intField = (field: number, v: number): number[] => [...varint(field * 8), ...varint(v)];
+/** The few bytes of ONNX that matter here, with the protobuf primitives of the ONNX test helper. */
 const text = (s: string): number[] => [...Buffer.from(s)];
 
 const externalTensor = (name: string): number[] => [...bytesField(8, text(name)), ...intField(14, 1)];

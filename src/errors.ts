@@ -25,6 +25,14 @@ export const ERROR_CODES = {
   MODEL_LOAD_FAILED: { retryable: false, exitCode: 1 },
   INFERENCE_FAILED: { retryable: true, exitCode: 1 },
   REGISTRY_UNAVAILABLE: { retryable: true, exitCode: 1 },
+  /** A command line scorestream does not understand: unknown option, bad flag value. */
+  USAGE_INVALID: { retryable: false, exitCode: 2 },
+  /** No broker of kafka.brokers answered: not running, unreachable, or not answering in time. */
+  KAFKA_UNAVAILABLE: { retryable: true, exitCode: 1 },
+  /** The brokers refused our TLS or SASL settings: a configuration to fix, not an outage to wait out. */
+  KAFKA_AUTH_FAILED: { retryable: false, exitCode: 2 },
+  /** Topics `run` needs are missing: `topics create` was not run, or app.id / topics.prefix differ. */
+  TOPICS_MISSING: { retryable: false, exitCode: 2 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Partitioners, type Message } from 'kafkajs';
 import client from 'prom-client';
 import { loadConfig } from '../config/load';
 import { kafkaFromConfig } from '../kafka/client';
+import { registryAccess, schemaRegistryClient } from '../kafka/registry-http';
 import { release } from '../local/connect';
 import { sleep } from '../local/wait';
 import { createMetrics } from '../ops/metrics';
@@ -12,8 +11,10 @@ import type { EngagementEvent, LeadEvent } from '../schemas/types';
 import { generateHistory } from '../synth/generate';
 import { createTopics } from '../topics/create';
 import { topicNames, valueSubject } from '../topics/names';
-import { intFlag } from './args';
+import { intFlag, parseFlags } from './args';
 import { resolveEndpoints } from './endpoints';
+import { checkDependencies, checkLocal } from './preflight';
+import { guardStop } from './stop-signals';
 import { LiveSummary } from './live-summary';
 
 export const DEMO_USAGE = `usage: scorestream demo [--leads N] [--rate EVENTS_PER_S] [--seed S] [--keep-services]
@@ -23,22 +24,22 @@ export const DEMO_USAGE = `usage: scorestream demo [--leads N] [--rate EVENTS_PE
   stream is scored or Ctrl-C; then stops everything it started`;
 
 export async function demoCommand(args: readonly string[], print: (line: string) => void): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: { leads: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'keep-services': { type: 'boolean' }, help: { type: 'boolean' } },
-  });
+  const values = parseFlags('demo', args, { leads: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'keep-services': { type: 'boolean' }, help: { type: 'boolean' } });
   if (values.help) {
     print(DEMO_USAGE);
     return 0;
   }
-  const leads = intFlag('leads', values.leads, 1500);
-  const rate = intFlag('rate', values.rate, 1500);
+  const leads = intFlag('leads', values.leads, 1500, 1, 'demo');
+  const rate = intFlag('rate', values.rate, 1500, 1, 'demo');
+  const seed = intFlag('seed', values.seed, Date.now() % 1_000_000, 0, 'demo');
   const config = loadConfig();
   print(`scorestream demo: ${leads} synthetic leads streamed at ${rate} events/s; Ctrl-C stops everything`);
   const endpoints = await resolveEndpoints(config, print);
+  checkLocal(config, (line) => print(`  ${line}`), { models: true });
   const kafka = kafkaFromConfig(config, endpoints.brokers, 'demo');
   const admin = kafka.admin();
-  const registry = new SchemaRegistry({ host: endpoints.registryUrl });
+  const access = registryAccess(config, endpoints.registryUrl);
+  const registry = schemaRegistryClient(access);
   const names = topicNames(config.appId, config.topicPrefix);
   const summary = new LiveSummary();
   const metrics = createMetrics(new client.Registry());
@@ -57,17 +58,15 @@ export async function demoCommand(args: readonly string[], print: (line: string)
     onRegistryEvent: () => undefined,
   });
   let interrupted = false;
-  const onSignal = (): void => {
-    interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // Ctrl-C stops the stream and then everything the demo started, within shutdown.timeoutMs; a second Ctrl-C exits at once.
+  const guard = guardStop({ command: 'demo', timeoutMs: config.shutdownTimeoutMs, onSignal: () => (interrupted = true) });
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
   try {
+    await checkDependencies(config, endpoints);
     await admin.connect();
-    const created = await createTopics(admin, registry, names, config.partitions, config.replicationFactor, { url: endpoints.registryUrl, ...(config.registryUsername ? { username: config.registryUsername, password: config.registryPassword } : {}) });
+    const created = await createTopics(admin, registry, names, config.partitions, config.replicationFactor, access);
     print(`  topics: ${created.created.length} created, ${created.existing.length} already there; schemas registered`);
-    const history = generateHistory({ leads, seed: intFlag('seed', values.seed, Date.now() % 1_000_000, 0) });
+    const history = generateHistory({ leads, seed });
     const ids = { property: await registry.getLatestSchemaId(valueSubject(names.property)), lead: await registry.getLatestSchemaId(valueSubject(names.lead)), engagement: await registry.getLatestSchemaId(valueSubject(names.engagement)) };
     await producer.connect();
     for (let i = 0; i < history.propertyEvents.length; i += 1000) {
@@ -113,11 +112,11 @@ export async function demoCommand(args: readonly string[], print: (line: string)
     print(interrupted ? 'scorestream demo: interrupted; stopping' : `scorestream demo: all ${summary.produced.toLocaleString('en-US')} events scored; stopping`);
     return 0;
   } finally {
-    process.removeListener('SIGINT', onSignal);
-    process.removeListener('SIGTERM', onSignal);
     await producer.disconnect().catch(() => undefined);
     await processor.stop();
     await admin.disconnect().catch(() => undefined);
+    // The local services' own stop is not bounded here: Ctrl-C during it ends the demo at once.
+    guard.dispose();
     if (values['keep-services']) print('  --keep-services: the local services keep running (scorestream services down stops them)');
     else await release(endpoints);
   }

@@ -1,10 +1,27 @@
 import type { Config } from '../config/schema';
+import { ScorestreamError } from '../errors';
 import { connectOrStartLocal, type Endpoints } from '../local/connect';
 
-/** The configured cluster and registry, or (development) the local services, started if needed. */
+/**
+ * The configured cluster and registry, or (development, when both are empty) the local services,
+ * started if needed. One without the other is a configuration error: falling back to the local
+ * services would consume from and publish to another cluster than the one configured.
+ */
 export async function resolveEndpoints(config: Config, print: (line: string) => void): Promise<Endpoints> {
   if (config.brokers.length > 0 && config.registryUrl) {
     return { brokers: [...config.brokers], registryUrl: config.registryUrl, started: [], services: [] };
+  }
+  if (config.brokers.length > 0) {
+    throw new ScorestreamError(
+      'CONFIG_INVALID',
+      `kafka.brokers is set but registry.url is not: set registry.url (SCHEMA_REGISTRY_URL) to the schema registry of ${config.brokers.join(',')}; the local development services are used only when both are empty`,
+    );
+  }
+  if (config.registryUrl) {
+    throw new ScorestreamError(
+      'CONFIG_INVALID',
+      `registry.url is set but kafka.brokers is not: set kafka.brokers (KAFKA_BROKERS) to the cluster of ${config.registryUrl}; the local development services are used only when both are empty`,
+    );
   }
   print('no kafka.brokers / registry.url configured: using the local development services');
   const endpoints = await connectOrStartLocal({ ...process.env, KAFKA_BROKERS: undefined, SCHEMA_REGISTRY_URL: undefined });

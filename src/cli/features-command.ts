@@ -1,8 +1,7 @@
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { exportTrainingTables } from '../features/export';
 import { generateHistory } from '../synth/generate';
-import { intFlag } from './args';
+import { intFlag, parseFlags } from './args';
 
 export const FEATURES_USAGE = `usage: scorestream features export [--leads N] [--seed S] [--out DIR]
   generates a history and runs the serving feature code over it, writing one training table per
@@ -11,12 +10,16 @@ export const FEATURES_USAGE = `usage: scorestream features export [--leads N] [-
 export function featuresCommand(args: readonly string[], print: (line: string) => void): number {
   const [verb, ...rest] = args;
   if (verb !== 'export') {
+    if (verb !== undefined) {
+      process.stderr.write(`scorestream: features: unknown subcommand '${verb}' (scorestream features --help)\n`);
+      return 2;
+    }
     print(FEATURES_USAGE);
-    return verb === undefined || verb === '--help' ? 0 : 2;
+    return 0;
   }
-  const { values } = parseArgs({ args: rest, options: { leads: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } } });
-  const leads = intFlag('leads', values.leads, 30_000);
-  const seed = intFlag('seed', values.seed, 42, 0);
+  const values = parseFlags('features export', rest, { leads: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' } });
+  const leads = intFlag('leads', values.leads, 30_000, 1, 'features export');
+  const seed = intFlag('seed', values.seed, 42, 0, 'features export');
   const out = path.resolve(values.out ?? 'training/data');
   const t0 = Date.now();
   const history = generateHistory({ leads, seed });

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { generateHistory } from '../synth/generate';
-import { intFlag } from './args';
+import { intFlag, parseFlags } from './args';
 
 export const GENERATE_USAGE = `usage: scorestream generate --leads N [--seed S] [--out DIR]
   writes a seeded synthetic history as JSONL, each file in time order:
@@ -10,13 +9,13 @@ export const GENERATE_USAGE = `usage: scorestream generate --leads N [--seed S] 
   (the true outcome probabilities and the drawn outcomes at each lead's scoring point)`;
 
 export function generateCommand(args: readonly string[], print: (line: string) => void): number {
-  const { values } = parseArgs({ args: [...args], options: { leads: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } } });
+  const values = parseFlags('generate', args, { leads: { type: 'string' }, seed: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean' } });
   if (values.help) {
     print(GENERATE_USAGE);
     return 0;
   }
-  const leads = intFlag('leads', values.leads, 1000);
-  const seed = intFlag('seed', values.seed, 42, 0);
+  const leads = intFlag('leads', values.leads, 1000, 1, 'generate');
+  const seed = intFlag('seed', values.seed, 42, 0, 'generate');
   const out = path.resolve(values.out ?? 'generated');
   const t0 = Date.now();
   const history = generateHistory({ leads, seed });

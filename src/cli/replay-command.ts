@@ -10,7 +10,9 @@ import { createMetrics } from '../ops/metrics';
 import { formatReport } from '../replay/diff-report';
 import { parseBound } from '../replay/range';
 import { runReplay, type ReplayOptions } from '../replay/replay';
+import { listenError } from '../ops/listen-error';
 import { resolveEndpoints } from './endpoints';
+import { checkDependencies, checkLocal } from './preflight';
 
 export const REPLAY_USAGE = `usage: scorestream replay --topic lead.events --from <ISO time | earliest | p:offset,...> --model <name>@<x.y.z>
          [--to <ISO time | latest | p:offset,...>] [--output <topic>] [--rate <events/s>] [--run-id <id>]
@@ -28,11 +30,11 @@ function parseArgs(args: readonly string[]): ReplayOptions & { report?: string; 
     const a = args[i] as string;
     if (a === '--dry-run') dryRun = true;
     else if (['--topic', '--from', '--to', '--model', '--output', '--rate', '--run-id', '--report', '--metrics-port'].includes(a) && i + 1 < args.length) flags.set(a, args[++i] as string);
-    else throw new ScorestreamError('REPLAY_INVALID', `replay: unexpected argument '${a}'\n${REPLAY_USAGE}`);
+    else throw new ScorestreamError('REPLAY_INVALID', `replay: unexpected argument '${a}' (scorestream replay --help lists the options; each --flag but --dry-run takes a value)`);
   }
   const need = (flag: string): string => {
     const v = flags.get(flag);
-    if (v === undefined) throw new ScorestreamError('REPLAY_INVALID', `replay: ${flag} is required\n${REPLAY_USAGE}`);
+    if (v === undefined) throw new ScorestreamError('REPLAY_INVALID', `replay: ${flag} is required (scorestream replay --help)`);
     return v;
   };
   const modelSpec = need('--model');
@@ -72,11 +74,18 @@ export async function replayCommand(args: readonly string[], print: (line: strin
   const options = parseArgs(args);
   const config = loadConfig();
   const endpoints = await resolveEndpoints(config, print);
+  checkLocal(config, (line) => void process.stderr.write(`scorestream: ${line}\n`), { models: true });
   const metrics = createMetrics(new client.Registry());
   let server: http.Server | undefined;
-  if (options.metricsPort !== undefined) server = await startHttpServer(config.httpHost, options.metricsPort, metrics, { health: () => ({ ok: true, detail: {} }), ready: () => true });
+  const port = options.metricsPort;
+  if (port !== undefined) {
+    server = await startHttpServer(config.httpHost, port, metrics, { health: () => ({ ok: true, detail: {} }), ready: () => true }).catch((err: unknown) => {
+      throw listenError(err, { hostKey: 'http.host', portKey: '--metrics-port', host: config.httpHost, port });
+    });
+  }
   try {
-    const summary = await runReplay(config, kafkaFromConfig(config, endpoints.brokers, 'replay'), endpoints.registryUrl, options, (line) => void process.stderr.write(`${line}\n`), metrics);
+    await checkDependencies(config, endpoints);
+    const summary = await runReplay(config, kafkaFromConfig(config, endpoints.brokers, 'replay', { onRetried: (kind) => metrics.kafkaRetries.inc({ kind }) }), endpoints.registryUrl, options, (line) => void process.stderr.write(`${line}\n`), metrics);
     if (!summary.alreadyComplete) {
       print(
         `replay ${summary.runId}: ${options.dryRun ? 'scored' : 'wrote'} ${summary.rescored} records in ${summary.replaySeconds.toFixed(1)} s (${Math.round(summary.eventsPerSecond)} events/s)` +

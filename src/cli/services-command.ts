@@ -1,6 +1,7 @@
 import { refreshLock } from '../local/lock';
 import { bootstrapServers, localServicesOptions, registryUrl } from '../local/options';
 import { servicesDown, servicesStatus, servicesUp } from '../local/services';
+import { noArgs } from './args';
 
 type Print = (line: string) => void;
 
@@ -12,6 +13,8 @@ export const SERVICES_USAGE = `usage: scorestream services <up|down|status|lock>
 
 export async function servicesCommand(args: readonly string[], print: Print): Promise<number> {
   const [verb, ...rest] = args;
+  if (verb === 'down') noArgs('services down', rest.filter((a) => a !== '--purge'));
+  else if (verb === 'up' || verb === 'status' || verb === 'lock') noArgs(`services ${verb}`, rest);
   const options = localServicesOptions();
   switch (verb) {
     case 'up': {
@@ -46,7 +49,11 @@ export async function servicesCommand(args: readonly string[], print: Print): Pr
       return 0;
     }
     default:
+      if (verb !== undefined) {
+        process.stderr.write(`scorestream: services: unknown subcommand '${verb}' (scorestream services --help)\n`);
+        return 2;
+      }
       print(SERVICES_USAGE);
-      return verb === undefined || verb === '--help' ? 0 : 2;
+      return 0;
   }
 }

@@ -1,10 +1,12 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { loadConfig } from '../config/load';
 import { kafkaFromConfig } from '../kafka/client';
+import { registryAccess, schemaRegistryClient } from '../kafka/registry-http';
 import { release } from '../local/connect';
 import { createTopics } from '../topics/create';
 import { topicNames } from '../topics/names';
+import { noArgs } from './args';
 import { resolveEndpoints } from './endpoints';
+import { checkDependencies } from './preflight';
 
 export const TOPICS_USAGE = `usage: scorestream topics create
   creates the input, output, DLQ and changelog topics that are missing (lead.events and
@@ -15,19 +17,22 @@ export const TOPICS_USAGE = `usage: scorestream topics create
 
 export async function topicsCommand(args: readonly string[], print: (line: string) => void): Promise<number> {
   if (args[0] !== 'create') {
+    if (args[0] !== undefined) {
+      process.stderr.write(`scorestream: topics: unknown subcommand '${args[0]}' (scorestream topics --help)\n`);
+      return 2;
+    }
     print(TOPICS_USAGE);
-    return args[0] === undefined || args[0] === '--help' ? 0 : 2;
+    return 0;
   }
+  noArgs('topics create', args.slice(1));
   const config = loadConfig();
   const endpoints = await resolveEndpoints(config, print);
   const admin = kafkaFromConfig(config, endpoints.brokers, 'admin').admin();
   try {
+    await checkDependencies(config, endpoints);
     await admin.connect();
-    const registry = new SchemaRegistry({
-      host: endpoints.registryUrl,
-      ...(config.registryUsername ? { auth: { username: config.registryUsername, password: config.registryPassword } } : {}),
-    });
-    const access = { url: endpoints.registryUrl, ...(config.registryUsername ? { username: config.registryUsername, password: config.registryPassword } : {}) };
+    const access = registryAccess(config, endpoints.registryUrl);
+    const registry = schemaRegistryClient(access);
     const result = await createTopics(admin, registry, topicNames(config.appId, config.topicPrefix), config.partitions, config.replicationFactor, access);
     for (const t of result.created) print(`created  ${t}`);
     for (const t of result.existing) print(`exists   ${t}`);
@@ -38,7 +43,7 @@ export async function topicsCommand(args: readonly string[], print: (line: strin
     for (const m of result.mismatched) print(`WARNING  ${m.topic} has ${m.partitions} partitions, expected ${m.expected}: co-partitioning needs equal counts`);
     return result.mismatched.length > 0 ? 1 : 0;
   } finally {
-    await admin.disconnect();
+    await admin.disconnect().catch(() => undefined);
     await release(endpoints);
   }
 }

@@ -80,3 +80,50 @@ export function list(key: string, doc: string, extraEnv: string[] = []): Field<r
     },
   };
 }
+
+/** Why `item` is not host:port (port 1-65535; an IPv6 host in brackets), or undefined when it is. */
+function hostPortProblem(item: string): string | undefined {
+  if (!item.includes(':')) return `"${item}" has no port`;
+  if (/\s/.test(item)) return `"${item}": the host has a space`;
+  const m = /^(\[[0-9a-fA-F:.]+\]|[^:[\]]+):([^:]*)$/.exec(item);
+  if (!m) return `"${item}" is not host:port`;
+  const port = Number(m[2]);
+  if (!/^\d+$/.test(m[2] as string) || port < 1 || port > 65535) return `"${item}": the port must be from 1 to 65535`;
+  return undefined;
+}
+
+/**
+ * Bootstrap servers, checked here: KafkaJS takes "localhost" or "a b" as they are and retries a
+ * connection to port NaN forever, so a bad list would only show as a start that never ends.
+ */
+export function hostPortList(key: string, doc: string, extraEnv: string[] = []): Field<readonly string[]> {
+  const base = list(key, doc, extraEnv);
+  return {
+    ...base,
+    parse: (raw) => {
+      const items = base.parse(raw);
+      if ('error' in items) return items;
+      const problem = (items as readonly string[]).map(hostPortProblem).find((p) => p !== undefined);
+      return problem ? { error: `must be host:port,... with a port from 1 to 65535: ${problem}` } : items;
+    },
+  };
+}
+
+/** An http:// or https:// URL, or empty (the setting's documented meaning of "none"). */
+export function httpUrl(key: string, doc: string, extraEnv: string[] = []): Field<string> {
+  const base = str(key, '', doc, extraEnv);
+  return {
+    ...base,
+    parse: (raw) => {
+      if (typeof raw !== 'string') return { error: 'must be a string' };
+      if (raw === '') return raw;
+      let url: URL | undefined;
+      try {
+        url = new URL(raw);
+      } catch {
+        url = undefined;
+      }
+      return url && (url.protocol === 'http:' || url.protocol === 'https:') ? raw : { error: 'must be an http:// or https:// URL, e.g. http://registry:8081' };
+    },
+  };
+}

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { ScorestreamError, errorMessage } from '../errors';
 import type { Field } from './fields';
 import { SCHEMA, type Config } from './schema';
+import { OTHER_VARIABLES, closest } from './variables';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -27,7 +28,8 @@ function readFile(file: string): Map<string, unknown> {
 /**
  * Defaults, then the config file (SCORESTREAM_CONFIG or `file`), then the environment. The first
  * bad value stops the load with one line naming the key and where it came from; unknown keys in
- * the file are errors too (a typo would otherwise be silently ignored). The result is frozen.
+ * the file and unknown SCORESTREAM_* variables are errors too (a typo would otherwise be silently
+ * ignored). The result is frozen.
  */
 export function loadConfig(options: { file?: string; env?: Env } = {}): Config {
   const env = options.env ?? process.env;
@@ -37,6 +39,13 @@ export function loadConfig(options: { file?: string; env?: Env } = {}): Config {
   const known = new Set(fields.map(([, f]) => f.key));
   for (const key of fromFile.keys()) {
     if (!known.has(key)) throw new ScorestreamError('CONFIG_INVALID', `config file ${file}: unknown key ${key} (see scorestream config)`);
+  }
+  // The same for variables: a misspelt one would leave the default in force without a word.
+  const variables = [...fields.flatMap(([, f]) => f.env).filter((v) => v.startsWith('SCORESTREAM_')), ...OTHER_VARIABLES];
+  for (const name of Object.keys(env).sort()) {
+    if (name.startsWith('SCORESTREAM_') && !variables.includes(name)) {
+      throw new ScorestreamError('CONFIG_INVALID', `environment variable ${name} is not a scorestream setting: did you mean ${closest(name, variables)}? (scorestream config lists every variable)`);
+    }
   }
   const config: Record<string, unknown> = {};
   for (const [name, field] of fields) {

@@ -1,4 +1,4 @@
-import { bool, int, list, oneOf, str, versionPolicy, type FieldValue } from './fields';
+import { bool, hostPortList, httpUrl, int, oneOf, str, versionPolicy, type FieldValue } from './fields';
 
 /**
  * Every setting of scorestream, with its default and what it does. `scorestream config` prints
@@ -7,14 +7,15 @@ import { bool, int, list, oneOf, str, versionPolicy, type FieldValue } from './f
  */
 export const SCHEMA = {
   appId: str('app.id', 'scorestream', 'names the consumer group, transactional ids and changelog topic; instances of one deployment share it'),
-  brokers: list('kafka.brokers', 'bootstrap servers host:port,...; empty: start the local services (development only)', ['KAFKA_BROKERS']),
+  brokers: hostPortList('kafka.brokers', 'bootstrap servers host:port,...; empty (with registry.url empty too): start the local services (development only)', ['KAFKA_BROKERS']),
   clientId: str('kafka.clientId', 'scorestream', 'Kafka client id prefix'),
   tls: bool('kafka.tls.enabled', false, 'connect to the brokers with TLS'),
   tlsCaFile: str('kafka.tls.caFile', '', 'PEM file of the CA that signed the brokers (empty: the system CAs)'),
   saslMechanism: oneOf('kafka.sasl.mechanism', ['none', 'plain', 'scram-sha-256', 'scram-sha-512'] as const, 'none', 'SASL mechanism'),
   saslUsername: str('kafka.sasl.username', '', 'SASL user'),
   saslPassword: str('kafka.sasl.password', '', 'SASL password', [], true),
-  registryUrl: str('registry.url', '', 'Confluent-compatible schema registry URL; empty: the local registry', ['SCHEMA_REGISTRY_URL']),
+  registryUrl: httpUrl('registry.url', 'Confluent-compatible schema registry URL; required with kafka.brokers; empty (with kafka.brokers empty too): the local registry', ['SCHEMA_REGISTRY_URL']),
+  registryTimeoutMs: int('registry.timeoutMs', 10_000, 'how long a schema registry request may take before it counts as unanswered', 100, 300_000),
   registryUsername: str('registry.username', '', 'registry basic-auth user'),
   registryPassword: str('registry.password', '', 'registry basic-auth password', [], true),
   topicPrefix: str('topics.prefix', '', 'prepended to every topic name, so deployments or test runs can share a cluster'),
@@ -56,6 +57,7 @@ export const SCHEMA = {
   httpAdminPort: int('http.admin.port', 9465, 'port of the admin listener (apart from http.port)', 1, 65535),
   httpAdminToken: str('http.admin.token', '', 'when set, admin requests must send Authorization: Bearer <token>', [], true),
   logLevel: oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const, 'info', 'log level'),
+  shutdownTimeoutMs: int('shutdown.timeoutMs', 20_000, 'after SIGTERM or SIGINT, `run` finishes the batch in flight and leaves the group; if that takes longer than this it exits 1 at once (a second signal exits at once too)', 1_000, 600_000),
 } as const;
 
 export type Config = { readonly [K in keyof typeof SCHEMA]: FieldValue<(typeof SCHEMA)[K]> };

@@ -9,13 +9,31 @@ export interface OpenSession extends LoadedSession {
   readonly signature: ModelSignature;
 }
 
+/**
+ * ONNX Runtime writes its own log natively to the process's stderr, in ANSI colours, around our
+ * one-JSON-line log: graph notes at WARNING ("Removing initializer", "VerifyEachNodeIsAssignedToAnEp",
+ * nodes left on the CPU), thread-affinity complaints in containers at ERROR. Only FATAL is let
+ * through: every failure that matters comes back as a failed load or run, which scorestream reports
+ * in its own log (one line, the model and version named).
+ */
+const ORT_LOG_SEVERITY_FATAL = 4;
+
 function sessionOptions(provider: ExecutionProvider, options: SessionOptions): ort.InferenceSession.SessionOptions {
   return {
     executionProviders: provider === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
     intraOpNumThreads: options.intraOpThreads,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
+    logSeverityLevel: ORT_LOG_SEVERITY_FATAL,
   };
+}
+
+/**
+ * The same for ONNX Runtime's environment (its default logger), which it creates with the first
+ * session of the thread (the main thread's, or the inference worker's), reading `env.logLevel` then.
+ */
+function quietOrtEnvironment(): void {
+  if (ort.env.logLevel !== 'fatal') ort.env.logLevel = 'fatal';
 }
 
 /**
@@ -42,6 +60,7 @@ export async function openSession(model: Uint8Array, signature: ModelSignature, 
     provider = 'cpu';
     providerFallback = 'CUDA execution provider not installed (onnxruntime-node was installed with onnxruntime-node-install=skip); scoring on CPU';
   }
+  quietOrtEnvironment();
   try {
     session = await ort.InferenceSession.create(model, sessionOptions(provider, options));
   } catch (err: unknown) {

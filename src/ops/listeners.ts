@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Config } from '../config/schema';
 import { startAdminServer, type SwitchModel } from './admin-server';
 import { startHttpServer, type HealthSource } from './http-server';
+import { listenError } from './listen-error';
 import type { Metrics } from './metrics';
 
 export interface OpsListeners {
@@ -14,19 +15,30 @@ export interface OpsListeners {
   close(): Promise<void>;
 }
 
-const closeServer = (server: http.Server | undefined): Promise<void> => new Promise((resolve) => (server ? server.close(() => resolve()) : resolve()));
+/** Closes a listener and every connection to it: a scraper's keep-alive connection must not hold a stopping process. */
+const closeServer = (server: http.Server | undefined): Promise<void> =>
+  new Promise((resolve) => {
+    if (!server) return resolve();
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 
 const loopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 /** The processor's HTTP listeners, as the configuration asks: the read-only one, and the admin one apart. */
 export async function startOpsListeners(config: Config, metrics: Metrics, source: HealthSource, switchModel: SwitchModel): Promise<OpsListeners> {
-  const metricsServer = config.httpPort > 0 ? await startHttpServer(config.httpHost, config.httpPort, metrics, source) : undefined;
+  const metricsServer =
+    config.httpPort > 0
+      ? await startHttpServer(config.httpHost, config.httpPort, metrics, source).catch((err: unknown) => {
+          throw listenError(err, { hostKey: 'http.host', portKey: 'http.port', host: config.httpHost, port: config.httpPort });
+        })
+      : undefined;
   let admin: http.Server | undefined;
   try {
     admin = config.httpAdmin ? await startAdminServer({ host: config.httpAdminHost, port: config.httpAdminPort, token: config.httpAdminToken }, switchModel) : undefined;
   } catch (err: unknown) {
     await closeServer(metricsServer);
-    throw err;
+    throw listenError(err, { hostKey: 'http.admin.host', portKey: 'http.admin.port', host: config.httpAdminHost, port: config.httpAdminPort });
   }
   return {
     metrics: metricsServer,

@@ -7,6 +7,7 @@ export const METRIC = {
   recordsDlq: 'scorestream_records_dlq_total',
   enumDefaulted: 'scorestream_enum_defaulted_total',
   recordsDuplicate: 'scorestream_records_duplicate_total',
+  producerFenced: 'scorestream_producer_fenced_total',
   partitionStalled: 'scorestream_partition_stalled',
   batchRecords: 'scorestream_batch_records',
   batchSeconds: 'scorestream_batch_seconds',
@@ -25,6 +26,7 @@ export const METRIC = {
   replayTotal: 'scorestream_replay_range_records',
   propertyRejected: 'scorestream_property_records_rejected_total',
   propertyTombstones: 'scorestream_property_tombstones_total',
+  kafkaRetries: 'scorestream_kafka_retries_total',
 } as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -39,6 +41,7 @@ export function createMetrics(registry: client.Registry) {
     recordsOut: new client.Counter({ name: METRIC.recordsOut, help: 'output records committed, by topic', labelNames: ['topic'], registers: [registry] }),
     recordsDlq: new client.Counter({ name: METRIC.recordsDlq, help: 'records sent to a DLQ, by input topic and reason', labelNames: ['topic', 'reason'], registers: [registry] }),
     enumDefaulted: new client.Counter({ name: METRIC.enumDefaulted, help: 'enum symbols our input schema lacks (added by a newer producer schema), read as the enum default, by input topic and field', labelNames: ['topic', 'field'], registers: [registry] }),
+    producerFenced: new client.Counter({ name: METRIC.producerFenced, help: 'transactions aborted because the producer was fenced (another instance took its partition, or the transaction outlived its timeout); each is followed by a rejoin', registers: [registry] }),
     recordsDuplicate: new client.Counter({ name: METRIC.recordsDuplicate, help: 'input records whose event_id the lead had already seen: neither applied nor scored again, by topic', labelNames: ['topic'], registers: [registry] }),
     partitionStalled: new client.Gauge({ name: METRIC.partitionStalled, help: '1 while a partition has been processing one batch, or failing, for longer than health.stallTimeoutMs', labelNames: ['partition'], registers: [registry] }),
     batchRecords: new client.Histogram({ name: METRIC.batchRecords, help: 'records per partition batch (one transaction)', buckets: [1, 8, 32, 64, 128, 256, 512, 1024, 4096], registers: [registry] }),
@@ -57,6 +60,7 @@ export function createMetrics(registry: client.Registry) {
     replayTotal: new client.Gauge({ name: METRIC.replayTotal, help: 'records in the replay range, by run', labelNames: ['run'], registers: [registry] }),
     ready: new client.Gauge({ name: METRIC.ready, help: '1 when the property table and the state of every assigned partition are caught up', registers: [registry] }),
     propertyRejected: new client.Counter({ name: METRIC.propertyRejected, help: 'property.events records this instance did not apply to its property table because they are bad (each goes to the DLQ once, from one instance), by reason', labelNames: ['reason'], registers: [registry] }),
+    kafkaRetries: new client.Counter({ name: METRIC.kafkaRetries, help: 'KafkaJS log lines of conditions it retries by itself, logged below ERROR and at most one a kind per 10 s, by kind: response (a retried protocol error answer, e.g. CONCURRENT_TRANSACTIONS), produce, connection, consumer_restart, rejoin', labelNames: ['kind'], registers: [registry] }),
     propertyTombstones: new client.Counter({ name: METRIC.propertyTombstones, help: 'property.events tombstones read by this instance, by outcome: removed (the listing), no_key or unknown_listing (ignored)', labelNames: ['outcome'], registers: [registry] }),
   };
 }

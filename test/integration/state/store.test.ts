@@ -40,9 +40,24 @@ describe('StateStore', () => {
 
     const reopened = await StateStore.open(dir);
     expect(reopened.rebuilt).toMatch(/^RocksDB could not open .+; moved it to .+\.corrupt-\d+ and will restore from the changelog$/);
+    // RocksDB's own reason, not abstract-level's wrapper ("Database is not open").
+    expect(reopened.rebuilt).toMatch(/\(Corruption: [^)]+\)/);
     expect(await reopened.store.getStates(['lead-1'])).toEqual([undefined]);
     expect(await reopened.store.checkpoint(0)).toBeUndefined();
     await reopened.store.close();
+  });
+
+  it('refuses a directory another instance holds, moving nothing, and one that cannot be created', async () => {
+    const dir = path.join(root, 'db');
+    const { store } = await StateStore.open(dir);
+    await store.apply(0, [encoded(1)], 1n);
+    await expect(StateStore.open(dir)).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^the state directory .+ is in use by another process \(RocksDB: .*lock.*\): give each instance its own state\.dir$/) });
+    expect(fs.readdirSync(root)).toEqual(['db']);
+    expect(await store.getStates(['lead-1'])).toEqual([state(1)]);
+    await store.close();
+
+    fs.writeFileSync(path.join(root, 'file'), '');
+    await expect(StateStore.open(path.join(root, 'file', 'state', 'db'))).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/cannot be created \(ENOTDIR.*\): set state\.dir/) });
   });
 
   it('leaves no batch open behind its writes (each would keep its bytes in memory)', async () => {

@@ -1,0 +1,44 @@
+/**
+ * SCORESTREAM_* variables that are not settings of the schema but are read elsewhere: the config
+ * file's path, the local development services (src/local/options.ts) and the test setup. Any
+ * other SCORESTREAM_* variable is a typo, refused at load: ignored, it would leave the default
+ * in force without a word.
+ */
+export const OTHER_VARIABLES: readonly string[] = [
+  'SCORESTREAM_CONFIG',
+  'SCORESTREAM_HOME',
+  'SCORESTREAM_LOCAL_KAFKA_PORT',
+  'SCORESTREAM_LOCAL_KAFKA_CONTROLLER_PORT',
+  'SCORESTREAM_LOCAL_REGISTRY_PORT',
+  'SCORESTREAM_LOCAL_KAFKA_HEAP',
+  'SCORESTREAM_LOCAL_REGISTRY_HEAP',
+  'SCORESTREAM_LOCAL_READY_TIMEOUT_S',
+  'SCORESTREAM_TEST_SERVICES',
+];
+
+/** Edit distance (insertions, deletions, substitutions), for "did you mean". */
+function distance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min((prev[j] as number) + 1, (row[j - 1] as number) + 1, (prev[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    prev = row;
+  }
+  return prev[b.length] as number;
+}
+
+/** The candidate nearest to `name`; ties go to the first. */
+export function closest(name: string, candidates: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = distance(name, c);
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}

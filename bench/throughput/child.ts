@@ -77,7 +77,7 @@ async function passthrough(req: ScenarioRequest, kafka: Kafka, admin: Admin, reg
     partitionsConsumedConcurrently: 12,
     eachBatch: async ({ batch }) => {
       if (batch.messages.length === 0) return;
-      const producer = await producers.get(batch.topic, batch.partition);
+      const producer = await (producers.current(batch.topic, batch.partition) ?? producers.prepare(batch.topic, batch.partition));
       const tx = await producer.transaction();
       try {
         await tx.sendBatch({

@@ -69,6 +69,31 @@ export class MergedPartitions {
   }
 
   /**
+   * Call under the partition's lock, when the partition is (re)assigned here and its producer has
+   * fenced every earlier writer: the merge starts from the offsets committed now, so records a
+   * fetch begun before the assignment delivers again (already committed by another instance) are
+   * skipped, never processed twice.
+   */
+  startFrom(partition: number, committed: readonly [bigint | undefined, bigint | undefined]): void {
+    this.forget(partition);
+    const merge = this.get(partition);
+    for (const side of [0, 1] as const) {
+      const offset = committed[side];
+      if (offset !== undefined) merge.setPosition(side, offset);
+    }
+  }
+
+  /**
+   * The consumer crashed (KafkaJS restarts it, or it is gone): nothing it had paused or delivered
+   * survives it, and no timer may call into it.
+   */
+  reset(): void {
+    this.merges.clear();
+    this.fetchedTo.clear();
+    this.paused.clear();
+  }
+
+  /**
    * The next records of `partition` in merged order, at most `max`; empty when the order is not
    * decidable yet, in which case the side with records is paused until the other delivers.
    */
@@ -125,8 +150,14 @@ export class MergedPartitions {
   private pause(partition: number, side: Side): void {
     const key = `${this.topics[side]}:${partition}`;
     if (this.paused.has(key)) return;
-    this.paused.set(key, Date.now());
-    this.consumer.pause([{ topic: this.topics[side], partitions: [partition] }]);
+    // A consumer between a crash and its restart has no group to pause in: the records are then
+    // simply delivered again.
+    try {
+      this.consumer.pause([{ topic: this.topics[side], partitions: [partition] }]);
+      this.paused.set(key, Date.now());
+    } catch {
+      // nothing paused, nothing to resume
+    }
   }
 
   private resume(partition: number, side: Side): void {
@@ -136,7 +167,11 @@ export class MergedPartitions {
   private resumeKey(key: string): void {
     if (!this.paused.delete(key)) return;
     const i = key.lastIndexOf(':');
-    this.consumer.resume([{ topic: key.slice(0, i), partitions: [Number(key.slice(i + 1))] }]);
+    try {
+      this.consumer.resume([{ topic: key.slice(0, i), partitions: [Number(key.slice(i + 1))] }]);
+    } catch {
+      // The consumer has no group now (it crashed): its restart starts with nothing paused.
+    }
   }
 
   close(): void {

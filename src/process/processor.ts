@@ -1,11 +1,14 @@
 import path from 'node:path';
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Consumer, EachBatchPayload, Kafka, Producer } from 'kafkajs';
 import pino, { type Logger } from 'pino';
 import { InferenceCombiner } from '../batch/inference-combiner';
 import { ResultCache } from '../cache/result-cache';
 import type { Config } from '../config/schema';
 import { CoPartitionedAssigner } from '../consume/co-partitioned-assigner';
+import { CONSUMER_RETRY } from '../consume/consumer-retry';
+import { isFenced, isNonRetriable, isUnknownTopic, rejoinError } from '../kafka/error-kinds';
+import { registryAccess, schemaRegistryClient } from '../kafka/registry-http';
+import { PreviousMember } from '../consume/previous-member';
 import { AvroDecoder, type AvroDecoderOptions } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
 // The synthetic city's areas are the only geography there is yet; a deployment would configure its own.
@@ -17,6 +20,7 @@ import { sleep } from '../local/wait';
 import { AvroEncoder } from '../publish/avro-encoder';
 import { outputSchemaId } from '../publish/output-schema';
 import { ModelRegistry, type RegistryEvent } from '../registry/registry';
+import { registryEventLine } from '../registry/registry-event-log';
 import { readSchema } from '../schemas/files';
 import type { ChurnRisk, LeadScore, PropertyMatches } from '../schemas/types';
 import { StateStore } from '../state/store';
@@ -98,6 +102,10 @@ export class Processor {
   /** Partition counts of the inputs, for the partitioning contract; read at start and at each join. */
   private readonly partitionCounts = new Map<string, number>();
   private readonly healthState: ProcessorHealth;
+  /** In a group with an assignment: false from a crash or a rebalance until the next join. */
+  private joined = false;
+  /** Counts assignments: preparing a partition gives up once a newer assignment has come. */
+  private generation = 0;
 
   /** Replays are always exactly once: their resumption relies on the transaction. */
   private get atLeastOnce(): boolean {
@@ -140,7 +148,7 @@ export class Processor {
 
   /** Consuming, the property table loaded, the state of every assigned partition restored, and none stalled. */
   get isReady(): boolean {
-    return this.running && this.preparing.size === 0 && this.healthState.ok;
+    return this.running && this.joined && this.preparing.size === 0 && this.healthState.ok;
   }
 
   /** Partitions (of both inputs) assigned to this instance. */
@@ -177,11 +185,9 @@ export class Processor {
       if (e.type === 'breaker') m.breakerOpen.set({ model: e.model }, e.state === 'closed' ? 0 : 1);
       if (e.type === 'rolled_back') m.modelRollbacks.inc({ model: e.model, from: e.from, to: e.to });
     }
-    if (this.events.onRegistryEvent) this.events.onRegistryEvent(e);
-    else if (e.type === 'loaded' && e.previous !== null) this.log('info', `model ${e.model} switched from ${e.previous} to ${e.version} (${e.precision}, ${e.provider}): loaded and warmed before the switch`, { event: e });
-    else if (e.type === 'rolled_back') this.log('error', `model ${e.model} ${e.from} failed in service and was rolled back to ${e.to}: ${e.reason}`, { event: e });
-    else if (e.type === 'load_failed' && this.registry?.active(e.model)) this.log('error', `model ${e.model} ${e.version} refused, ${this.registry.active(e.model)?.version} keeps serving: ${e.message}`, { event: e });
-    else if (e.type !== 'breaker' || e.state !== 'half_open') this.log(e.type === 'load_failed' ? 'error' : e.type === 'loaded' ? 'info' : 'warn', JSON.stringify(e));
+    if (this.events.onRegistryEvent) return this.events.onRegistryEvent(e);
+    const line = registryEventLine(e, this.registry?.active(e.model)?.version ?? null);
+    if (line) this.log(line.level, line.message, line.bindings);
   }
 
   private record(result: BatchResult, seconds: number): void {
@@ -205,14 +211,11 @@ export class Processor {
 
   async start(): Promise<void> {
     const c = this.config;
-    const schemaRegistry = new SchemaRegistry({
-      host: this.registryUrl,
-      // A short retry in the client: a longer outage is the processor's to handle, pausing the
-      // partition while it keeps heartbeating (a client retrying for half a minute would not).
-      retry: { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 },
-      ...(c.registryUsername ? { auth: { username: c.registryUsername, password: c.registryPassword } } : {}),
-    });
-    const access = { url: this.registryUrl, ...(c.registryUsername ? { username: c.registryUsername, password: c.registryPassword } : {}) };
+    const access = registryAccess(c, this.registryUrl);
+    // A short retry in the client, each request bounded by registry.timeoutMs: a longer outage is
+    // the processor's to handle, pausing the partition while it keeps heartbeating (a client
+    // retrying for half a minute would not).
+    const schemaRegistry = schemaRegistryClient(access, { retries: 2, initialRetryTimeInSecs: 0.1, maxRetryTimeInSecs: 1 });
     const schemaId = (topic: string, schema: 'LeadScore' | 'PropertyMatches' | 'ChurnRisk'): Promise<number> => outputSchemaId(access, valueSubject(topic), readSchema(schema));
     const outputs = this.mode.outputs ?? this.names.outputs;
     const encoders = {
@@ -258,7 +261,7 @@ export class Processor {
     };
     this.loader = new PropertyLoader({ ...propertyDeps, admin: this.admin, decoder: propertyDecoder(), appId: c.appId });
     // Replays and dry runs leave dead-lettering to the live processor.
-    if (!this.mode.replay && !this.mode.dryRun) this.propertyDlq = new PropertyDlqWriter({ ...propertyDeps, decoder: propertyDecoder(), groupId: this.mode.groupId, maxRecordBytes: c.maxBatchBytes });
+    if (!this.mode.replay && !this.mode.dryRun) this.propertyDlq = new PropertyDlqWriter({ ...propertyDeps, decoder: propertyDecoder(), groupId: this.mode.groupId, maxRecordBytes: c.maxBatchBytes, previousMember: new PreviousMember(path.join(c.stateDir, this.mode.groupId), (level, message) => this.log(level, message), 'property-dlq-member-id') });
     await this.loader.start();
     this.log('info', `property table loaded: ${this.loader.table.size} listings`);
 
@@ -304,8 +307,12 @@ export class Processor {
       maxWaitTimeInMs: Math.max(50, c.batchLingerMs),
       maxBytesPerPartition: c.fetchMaxBytesPerPartition,
       maxBytes: c.fetchMaxBytes,
+      retry: CONSUMER_RETRY,
     });
     this.consumer = consumer;
+    // Our member id, kept in the state directory: a restart after a crash removes that dead member before joining.
+    const previousMember = new PreviousMember(path.join(c.stateDir, this.mode.groupId), (level, message) => this.log(level, message));
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => previousMember.record(payload.memberId));
     await this.readPartitionCounts();
     this.merged = new MergedPartitions(consumer, this.admin, this.mode.groupId, [this.names.lead, this.names.engagement], this.mode.bounds);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -314,13 +321,22 @@ export class Processor {
       this.onAssignment(payload.memberAssignment);
     });
     // KafkaJS restarts the consumer after retriable errors; after any other it is gone for good.
-    // (Its STOP event also fires on the way to a restart, so it says nothing by itself.)
+    // (Its STOP event also fires on the way to a restart, so it says nothing by itself.) Nothing
+    // of the crashed consumer survives: its pauses and merges go, and a restart joins again.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart && !this.stopping) this.healthState.fail(payload.error);
+      this.joined = false;
+      this.merged?.reset();
+      if (this.stopping) return;
+      if (!payload.restart) this.healthState.fail(payload.error);
+      else this.log('warn', `the consumer failed and restarts: ${payload.error.message}`);
+    });
+    consumer.on(consumer.events.REBALANCING, () => {
+      this.joined = false;
     });
     consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) =>
       this.events.metrics?.consumerLag.set({ topic: payload.topic, partition: String(payload.partition) }, Number(payload.offsetLag)),
     );
+    await previousMember.leave(this.kafka, this.mode.groupId);
     await consumer.connect();
     await consumer.subscribe({ topics: [this.names.lead, this.names.engagement], fromBeginning: true });
     await consumer.run({
@@ -343,6 +359,8 @@ export class Processor {
    */
   private onAssignment(assignment: Record<string, number[]>): void {
     const partitions = [...new Set(Object.values(assignment).flat())];
+    const generation = ++this.generation;
+    this.joined = true;
     // One writer of property.events.dlq per group: the owner of partition 0.
     if (partitions.includes(0) && !this.stopping) this.propertyDlq?.start();
     else void this.propertyDlq?.stop();
@@ -352,32 +370,61 @@ export class Processor {
       this.healthState.progress.forget(p);
     }
     for (const p of [...this.preparing]) if (!partitions.includes(p)) this.preparing.delete(p);
-    for (const p of partitions) void this.locks.run(p, async () => this.merged?.forget(p));
     for (const p of partitions) {
       this.preparing.add(p);
-      const prepared = this.locks.run(p, async () => {
-        // A dry run writes nothing: no producer, no changelog to restore from (its state starts empty).
-        if (this.mode.dryRun) {
-          this.preparing.delete(p);
-          return;
-        }
-        // One producer per partition pair: a batch holds records of both inputs and commits both offsets.
-        if (!this.atLeastOnce) {
-          const producers = this.producers as TransactionalProducers;
-          await producers.discard(this.names.lead, p);
-          await producers.get(this.names.lead, p);
-        }
-        const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.mode.groupId);
-        if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`, { partition: p, restored: r.records });
-        this.preparing.delete(p);
-        this.events.metrics?.ready.set(this.isReady ? 1 : 0);
-      });
+      const prepared = this.locks.run(p, () => this.prepare(p, generation));
       prepared.catch((err: unknown) => {
         this.ready.delete(p);
-        this.log('error', `partition ${p}: preparing failed: ${errorMessage(err)}`, { partition: p });
+        if (generation !== this.generation || this.stopping) return;
+        // The partition cannot be processed here, and no retry helps: the supervisor restarts the process.
+        this.healthState.fail(new Error(`partition ${p}: preparing failed: ${errorMessage(err)}`));
       });
       this.ready.set(p, prepared);
     }
+  }
+
+  /**
+   * Under the partition's lock: its producer initialized anew (fencing every earlier writer), its
+   * store caught up from the changelog, and its merge started from the offsets committed after
+   * that fencing. A transient failure (a broker restarting) is tried again while this assignment
+   * lasts; a missing topic is not transient.
+   */
+  private async prepare(p: number, generation: number): Promise<void> {
+    this.merged?.forget(p);
+    // A dry run writes nothing: no producer, no changelog to restore from (its state starts empty).
+    if (this.mode.dryRun) {
+      this.preparing.delete(p);
+      return;
+    }
+    for (let attempt = 1, wait = 250; ; attempt++, wait = Math.min(wait * 2, 4_000)) {
+      if (generation !== this.generation || this.stopping) return;
+      try {
+        // One producer per partition pair: a batch holds records of both inputs and commits both offsets.
+        if (!this.atLeastOnce) await (this.producers as TransactionalProducers).prepare(this.names.lead, p);
+        const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.mode.groupId);
+        if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`, { partition: p, restored: r.records });
+        this.merged?.startFrom(p, await this.committedOffsets(p));
+        break;
+      } catch (err: unknown) {
+        if (isUnknownTopic(err)) throw new Error(`a topic it needs does not exist (${this.names.changelog}, ${this.names.lead} or ${this.names.engagement}): create them with \`scorestream topics create\``, { cause: err });
+        if (attempt >= 6) throw err;
+        this.log('warn', `partition ${p}: preparing failed (${errorMessage(err)}); trying again in ${wait} ms`, { partition: p });
+        await sleep(wait);
+      }
+    }
+    this.preparing.delete(p);
+    this.events.metrics?.ready.set(this.isReady ? 1 : 0);
+  }
+
+  /** The group's committed offsets of partition p of both inputs; undefined where none is committed. */
+  private async committedOffsets(p: number): Promise<[bigint | undefined, bigint | undefined]> {
+    const topics = [this.names.lead, this.names.engagement];
+    const committed = await (this.admin as Admin).fetchOffsets({ groupId: this.mode.groupId, topics });
+    const of = (topic: string): bigint | undefined => {
+      const o = committed.find((t) => t.topic === topic)?.partitions.find((x) => x.partition === p)?.offset;
+      return o === undefined || o === '-1' ? undefined : BigInt(o);
+    };
+    return [of(this.names.lead), of(this.names.engagement)];
   }
 
   /**
@@ -390,9 +437,12 @@ export class Processor {
     const merged = this.merged as MergedPartitions;
     const side = merged.sideOf(topic);
     if (side === undefined) return;
-    await (this.ready.get(partition) ?? Promise.reject(new Error(`partition ${partition} is not assigned here`)));
+    // A partition not (or no longer) prepared here is not processed: a rebalance is under way.
+    const ready = this.ready.get(partition);
+    if (!ready || !(await ready.then(() => true, () => false))) return;
     const alive = (): boolean => isRunning() && !isStale() && !this.stopping;
     const position = await this.locks.run(partition, async () => {
+      if (!this.writable(partition)) return undefined;
       merged.get(partition).offer(side, batch.messages);
       while (alive()) {
         const records = await merged.take(partition, this.config.batchMaxRecords);
@@ -421,9 +471,21 @@ export class Processor {
     if (position !== undefined && batch.messages.length > 0 && position > BigInt(batch.firstOffset() ?? '0')) resolveOffset((position - 1n).toString());
   }
 
-  /** True once the batch committed; false if the processor stopped while a dependency was down. */
+  /** Prepared here and not fenced since: its transactional producer is current. */
+  private writable(partition: number): boolean {
+    return this.mode.dryRun !== undefined || this.atLeastOnce || this.producers?.current(this.names.lead, partition) !== undefined;
+  }
+
+  /**
+   * True once the batch committed; false if the processor stopped while a dependency was down, or
+   * if the partition was taken from this instance meanwhile (the batch is dropped, not committed).
+   */
   private async processWithRetry(deps: TaskDeps, partition: number, records: readonly Merged[], heartbeat: () => Promise<void>, alive: () => boolean): Promise<boolean> {
     let wait = 200;
+    // The producer current when the batch begins is the only one that may commit it: a batch
+    // computed before a fencing or a reassignment is never committed by a producer created after.
+    const producer = this.mode.dryRun || this.atLeastOnce ? undefined : this.producers?.current(this.names.lead, partition);
+    if (!this.mode.dryRun && !this.atLeastOnce && producer === undefined) return false;
     for (;;) {
       try {
         const t0 = Date.now();
@@ -434,18 +496,12 @@ export class Processor {
           await deps.store.apply(partition, computed.states, 0n);
         }
         else if (this.atLeastOnce) await commitAtLeastOnce(computed, await this.producer(), this.consumer as Consumer, this.names.changelog, deps.store, this.config.maxBatchBytes);
-        else await commitBatch(computed, await (this.producers as TransactionalProducers).get(this.names.lead, partition), this.mode.groupId, this.names.changelog, deps.store, this.config.maxBatchBytes);
+        else await commitBatch(computed, await (producer as Promise<Producer>), this.mode.groupId, this.names.changelog, deps.store, this.config.maxBatchBytes);
         this.record(computed.result, (Date.now() - t0) / 1000);
         this.events.onBatch?.(partition, computed.result);
         return true;
       } catch (err: unknown) {
-        if (!(err instanceof DependencyUnavailable)) {
-          // A failed transaction was aborted; a fresh producer (same transactional id) takes over,
-          // and the merge starts again from the committed offsets.
-          await this.producers?.discard(this.names.lead, partition);
-          this.merged?.forget(partition);
-          throw err;
-        }
+        if (!(err instanceof DependencyUnavailable)) return this.afterFailedTransaction(partition, producer, err);
         this.log('warn', `partition ${partition}: ${err.message}; retrying in ${wait} ms`, { partition });
         await heartbeat();
         await sleep(wait);
@@ -453,6 +509,30 @@ export class Processor {
         if (!alive()) return false;
       }
     }
+  }
+
+  /**
+   * A transaction failed and was aborted: nothing of the batch is visible, and nothing of it stays
+   * in memory. A fenced producer means another instance may own the partition now (this one was
+   * paused past its session) or the broker aborted a transaction that outlived its timeout:
+   * either way the group decides again who owns what, and every partition assigned then is
+   * prepared anew. An error KafkaJS calls non-retriable (a record the broker refuses) ends the
+   * consumer, since reading the same records again would fail the same way.
+   */
+  private async afterFailedTransaction(partition: number, producer: Promise<Producer> | undefined, err: unknown): Promise<false> {
+    this.merged?.forget(partition);
+    if (producer === undefined) throw err;
+    // Taken away meanwhile (a rebalance discarded or replaced the producer): the new owner goes on.
+    if (this.producers?.current(this.names.lead, partition) !== producer) return false;
+    await (this.producers as TransactionalProducers).discard(this.names.lead, partition);
+    if (isFenced(err)) {
+      this.events.metrics?.producerFenced.inc();
+      this.log('warn', `partition ${partition}: the producer was fenced (${errorMessage(err)}): the batch was aborted; joining the group again, then starting from the committed offsets`, { partition });
+      throw rejoinError(`partition ${partition}: producer fenced`);
+    }
+    if (isNonRetriable(err)) throw err;
+    this.log('warn', `partition ${partition}: the transaction failed (${errorMessage(err)}): the batch was aborted; joining the group again, then starting from the committed offsets`, { partition });
+    throw rejoinError(`partition ${partition}: transaction failed`);
   }
 
   /** Where partition `partition` stands on each side (next offset), as far as this instance has processed it. */

@@ -19,8 +19,22 @@ export class TransactionalProducers {
     return `${appId}-${topic}-${partition}`;
   }
 
-  /** The producer of a topic-partition, initialized: its first InitProducerId fences older owners. */
-  get(topic: string, partition: number): Promise<Producer> {
+  /**
+   * A new producer for a topic-partition just assigned here, initialized: its InitProducerId
+   * fences every earlier owner (another instance, or this one before a pause). Only an
+   * assignment creates producers: a batch uses the producer that was current when it began.
+   */
+  async prepare(topic: string, partition: number): Promise<Producer> {
+    await this.discard(topic, partition);
+    return this.get(topic, partition);
+  }
+
+  /** The producer of a partition prepared here and not discarded since; undefined: not ours to write. */
+  current(topic: string, partition: number): Promise<Producer> | undefined {
+    return this.producers.get(TransactionalProducers.transactionalId(this.appId, topic, partition));
+  }
+
+  private get(topic: string, partition: number): Promise<Producer> {
     const id = TransactionalProducers.transactionalId(this.appId, topic, partition);
     let producer = this.producers.get(id);
     if (!producer) {

@@ -1,4 +1,5 @@
 import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import type { PreviousMember } from '../consume/previous-member';
 import type { AvroDecoder } from '../decode/avro-decoder';
 import type { DlqReason } from '../decode/outcome';
 import { errorMessage } from '../errors';
@@ -27,6 +28,8 @@ export interface PropertyDlqDeps {
   /** Wait before starting again after a failure, doubling up to `maxRetryMs`. */
   readonly initialRetryMs?: number;
   readonly maxRetryMs?: number;
+  /** This instance's member of the writer's group in its last run: removed before joining (a kill -9 left it). */
+  readonly previousMember?: PreviousMember;
 }
 
 interface Session {
@@ -121,6 +124,9 @@ export class PropertyDlqWriter {
       c.on(c.events.CRASH, ({ payload }) => {
         if (!payload.restart) fail(payload.error);
       });
+      const previous = this.deps.previousMember;
+      c.on(c.events.GROUP_JOIN, ({ payload }) => previous?.record(payload.memberId));
+      await previous?.leave(kafka, consumerGroupId);
       await c.connect();
       await c.subscribe({ topic, fromBeginning: true });
       let broken = false;

@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { COMPATIBILITY, SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
+import { COMPATIBILITY, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka } from 'kafkajs';
 import type { Config } from '../config/schema';
 import type { Side } from '../consume/partition-merge';
 import { ScorestreamError } from '../errors';
+import { registryAccess, schemaRegistryClient } from '../kafka/registry-http';
 import type { ModelName } from '../features/spec';
 import type { Metrics } from '../ops/metrics';
 import type { ScoreLine } from '../process/batch-task';
@@ -160,7 +161,7 @@ export async function runReplay(config: Config, kafka: Kafka, registryUrl: strin
       replaySeconds,
       eventsPerSecond: progress.completed / replaySeconds,
       ...(options.dryRun
-        ? { report: diffReport(options.model, options.version, lines, await previousScores(kafka, admin, new SchemaRegistry({ host: registryUrl }), output, options.model, options.version)) }
+        ? { report: diffReport(options.model, options.version, lines, await previousScores(kafka, admin, schemaRegistryClient(registryAccess(config, registryUrl)), output, options.model, options.version)) }
         : {}),
     };
     // The run is done: its state and changelog served only to resume it. The plan and the group's
@@ -188,7 +189,7 @@ async function ensureTopics(admin: Admin, registryUrl: string, config: Config, c
   ];
   if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing });
   if (output !== normalOutput) {
-    const registry = new SchemaRegistry({ host: registryUrl });
+    const registry = schemaRegistryClient(registryAccess(config, registryUrl));
     await registry.register({ type: SchemaType.AVRO, schema: readSchema(OUTPUT_SCHEMA[model]) }, { subject: valueSubject(output), compatibility: COMPATIBILITY.BACKWARD });
   }
 }

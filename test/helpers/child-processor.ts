@@ -24,7 +24,7 @@ export class ChildProcessor {
 
   async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
     const child = this.child;
-    if (!child || child.exitCode !== null) return;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     child.kill(signal);
     // A graceful stop that does not finish in time is a failure to report, not a hung test.
@@ -53,7 +53,7 @@ export class ChildProcessor {
   exit(timeoutMs: number): Promise<number | null> {
     const child = this.child;
     if (!child) return Promise.resolve(null);
-    if (child.exitCode !== null) return Promise.resolve(child.exitCode);
+    if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(child.exitCode);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`${this.args.join(' ')} did not exit within ${timeoutMs} ms; see ${this.logFile}`)), timeoutMs);
       child.once('exit', (code) => {
@@ -64,6 +64,6 @@ export class ChildProcessor {
   }
 
   get running(): boolean {
-    return this.child !== undefined && this.child.exitCode === null;
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
   }
 }

@@ -39,15 +39,16 @@ export class TestPipeline {
   readonly registryUrl: string;
   private readonly processors: Processor[] = [];
 
-  constructor() {
-    const { brokers, registryUrl } = testEndpoints();
-    this.brokers = brokers;
-    this.registryUrl = registryUrl;
+  /** `brokers`: another cluster than the shared test broker (a test's own, which it may stop); the registry stays the shared one. */
+  constructor(brokers?: readonly string[]) {
+    const endpoints = testEndpoints();
+    this.brokers = brokers ? [...brokers] : endpoints.brokers;
+    this.registryUrl = endpoints.registryUrl;
     this.names = topicNames(`t${this.id}`, `test.${this.id}.`);
     this.stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-pipe-'));
-    this.kafka = createKafka({ brokers, clientId: `test-${this.id}` });
+    this.kafka = createKafka({ brokers: this.brokers, clientId: `test-${this.id}` });
     this.admin = this.kafka.admin();
-    this.registry = new SchemaRegistry({ host: registryUrl });
+    this.registry = new SchemaRegistry({ host: this.registryUrl });
   }
 
   /** The environment of this deployment (for a child process, or loadConfig), with `extra` on top. */

@@ -1,0 +1,90 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Admin, KafkaMessage } from 'kafkajs';
+import { generateHistory } from '../../../src/synth/generate';
+import { ChildProcessor } from '../../helpers/child-processor';
+import { TestPipeline, header } from '../../helpers/pipeline';
+
+/**
+ * `scorestream run` killed with SIGKILL and started again at once, with the default session
+ * timeout (30 s, deliberately not lowered): the dead run never left the group, so the group would
+ * hold its member until that session expires, and a rebalance waits for every member it holds.
+ * The restarted instance removes its predecessor's member before it joins: at no moment does the
+ * group hold the dead member together with the new one, the log says so, and every record
+ * produced after the restart has exactly one output per model.
+ */
+jest.setTimeout(300_000);
+
+async function members(admin: Admin, groupId: string): Promise<string[]> {
+  const { groups } = await admin.describeGroups([groupId]);
+  return (groups[0]?.members ?? []).map((m) => m.memberId);
+}
+
+function sourceKeys(records: readonly KafkaMessage[]): Map<string, number> {
+  const seen = new Map<string, number>();
+  for (const m of records) {
+    const k = `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`;
+    seen.set(k, (seen.get(k) ?? 0) + 1);
+  }
+  return seen;
+}
+
+describe('an instance killed and started again at once', () => {
+  it('removes its dead member before joining, instead of waiting out its session', async () => {
+    const pipe = new TestPipeline();
+    const log = path.join(pipe.stateDir, '..', `restart-after-kill-${pipe.id}.log`);
+    // No session timeout override: the default (30 s) is what a restart must not wait out.
+    const proc = new ChildProcessor(pipe.env(), log);
+    const groupId = `t${pipe.id}`;
+    try {
+      await pipe.setUp();
+      const history = generateHistory({ leads: 60, seed: 17 });
+      await pipe.produce(pipe.names.property, history.propertyEvents);
+      const events = [...history.leadEvents, ...history.engagementEvents].sort((x, y) => x.occurred_at - y.occurred_at);
+      const half = Math.floor(events.length / 2);
+      const [first, second] = [events.slice(0, half), events.slice(half)];
+
+      proc.start();
+      await proc.waitForLog(/scorestream run: consuming/, 1);
+      const base = await pipe.produceInOrder(first);
+      await pipe.read(pipe.names.outputs.lead_scorer, first.length);
+      const dead = await members(pipe.admin, groupId);
+      expect(dead).toHaveLength(1);
+
+      await proc.kill('SIGKILL');
+      proc.start();
+      // Until the restarted instance has joined ("consuming" follows the join), every look at the
+      // group that shows the dead member next to another one is a rebalance held up by the dead member.
+      const together = new Set<string>();
+      let joined = false;
+      const watching = (async () => {
+        while (!joined) {
+          const now = await members(pipe.admin, groupId).catch((): string[] => []);
+          if (now.includes(dead[0] as string) && now.length > 1) together.add(now.sort().join(' + '));
+          await new Promise((r) => setTimeout(r, 100));
+        }
+      })();
+      try {
+        await pipe.produceInOrder(second, base + events.length);
+        await proc.waitForLog(/scorestream run: consuming/, 2, 120_000);
+      } finally {
+        joined = true;
+        await watching;
+      }
+
+      expect([...together]).toEqual([]);
+      expect(fs.readFileSync(log, 'utf8')).toMatch(new RegExp(`removed this instance's previous group member ${dead[0]}`));
+
+      for (const topic of Object.values(pipe.names.outputs)) await pipe.read(topic, events.length);
+      // With the instance gone, a late duplicate would show now.
+      await proc.kill('SIGTERM');
+      for (const topic of Object.values(pipe.names.outputs)) {
+        const seen = sourceKeys(await pipe.readAll(topic));
+        expect({ topic, distinct: seen.size, duplicates: [...seen.values()].filter((n) => n > 1).length }).toEqual({ topic, distinct: events.length, duplicates: 0 });
+      }
+    } finally {
+      await proc.kill('SIGKILL').catch(() => undefined);
+      await pipe.cleanup();
+    }
+  });
+});

@@ -5,7 +5,7 @@ import { KafkaJSError } from 'kafkajs';
  * write: another instance initialized the same transactional id (it took the partition while this
  * one was paused past its session), or the broker aborted a transaction that outlived
  * transaction.timeout.ms and bumped the epoch. PRODUCER_FENCED (90) is newer than KafkaJS's
- * error table, hence the codes.
+ * error table, hence the codes (and its "Unknown error code" message).
  */
 const FENCED_CODES = new Set([
   47, // INVALID_PRODUCER_EPOCH
@@ -26,6 +26,9 @@ export function isFenced(err: unknown): boolean {
   for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; depth++) {
     const { code, cause } = e as Error & WithCode;
     if (typeof code === 'number' && FENCED_CODES.has(code)) return true;
+    // A code missing from KafkaJS's table arrives as "Unknown error code <n>" (code -99).
+    const unknown = /^Unknown error code (\d+)$/.exec(e.message);
+    if (unknown && FENCED_CODES.has(Number(unknown[1]))) return true;
     e = cause;
   }
   return false;
@@ -41,13 +44,20 @@ export function isUnknownTopic(err: unknown): boolean {
   return false;
 }
 
-/** KafkaJS's own verdict: an error it marks `retriable: false` (or wraps in one) will fail the same way again. */
+/**
+ * KafkaJS's own verdict, as its consumer decides whether to restart: its retriers wrap whatever
+ * they give up on in a non-retriable error, so what counts is the original cause (a closed
+ * connection is retriable, a record the broker refuses is not) or running out of retries.
+ */
 export function isNonRetriable(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; depth++) {
-    if ((e as Error & { retriable?: unknown }).retriable === false) return true;
-    e = (e as WithCode).cause;
+  let e: unknown = err;
+  for (let depth = 0; e instanceof Error && depth < 8; depth++) {
+    if (e.name === 'KafkaJSNumberOfRetriesExceeded') return false;
+    const cause = (e as WithCode).cause;
+    if (!(cause instanceof Error)) break;
+    e = cause;
   }
-  return false;
+  return !(e instanceof Error && (e as Error & { retriable?: unknown }).retriable === true);
 }
 
 /**

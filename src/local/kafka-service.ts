@@ -78,7 +78,7 @@ export function kafkaService(options: LocalServicesOptions, entry: LockedService
       if (!fs.existsSync(path.join(dataDir, 'meta.properties'))) {
         const format = spawnSync(
           java.executable,
-          [...common, 'kafka.tools.StorageTool', 'format', '-t', newClusterId(), '-c', propertiesFile, '--ignore-formatted'],
+          [...common, 'kafka.tools.StorageTool', 'format', `--cluster-id=${newClusterId()}`, '-c', propertiesFile, '--ignore-formatted'],
           { encoding: 'utf8', env: options.env },
         );
         if (format.status !== 0) {

@@ -9,6 +9,7 @@ import { CONSUMER_RETRY } from '../consume/consumer-retry';
 import { isFenced, isNonRetriable, isUnknownTopic, rejoinError } from '../kafka/error-kinds';
 import { registryAccess, schemaRegistryClient } from '../kafka/registry-http';
 import { PreviousMember } from '../consume/previous-member';
+import { removeMembersLeftByRestarts, type RestartedMemberWatch } from '../consume/restarted-member';
 import { AvroDecoder, type AvroDecoderOptions } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
 // The synthetic city's areas are the only geography there is yet; a deployment would configure its own.
@@ -106,6 +107,8 @@ export class Processor {
   private joined = false;
   /** Counts assignments: preparing a partition gives up once a newer assignment has come. */
   private generation = 0;
+  /** Removes the member a crashed consumer left behind when KafkaJS restarts it (it could not leave). */
+  private restartedMembers: RestartedMemberWatch | undefined;
 
   /** Replays are always exactly once: their resumption relies on the transaction. */
   private get atLeastOnce(): boolean {
@@ -259,7 +262,7 @@ export class Processor {
       log: (level: 'info' | 'warn' | 'error', message: string) => this.log(level, message),
       ...(this.events.metrics ? { metrics: this.events.metrics } : {}),
     };
-    this.loader = new PropertyLoader({ ...propertyDeps, admin: this.admin, decoder: propertyDecoder(), appId: c.appId });
+    this.loader = new PropertyLoader({ ...propertyDeps, admin: this.admin, decoder: propertyDecoder(), appId: c.appId, onFatal: (err) => this.healthState.fail(err) });
     // Replays and dry runs leave dead-lettering to the live processor.
     if (!this.mode.replay && !this.mode.dryRun) this.propertyDlq = new PropertyDlqWriter({ ...propertyDeps, decoder: propertyDecoder(), groupId: this.mode.groupId, maxRecordBytes: c.maxBatchBytes, previousMember: new PreviousMember(path.join(c.stateDir, this.mode.groupId), (level, message) => this.log(level, message), 'property-dlq-member-id') });
     await this.loader.start();
@@ -310,6 +313,7 @@ export class Processor {
       retry: CONSUMER_RETRY,
     });
     this.consumer = consumer;
+    this.restartedMembers = removeMembersLeftByRestarts(this.kafka, consumer, this.mode.groupId, (level, message) => this.log(level, message));
     // Our member id, kept in the state directory: a restart after a crash removes that dead member before joining.
     const previousMember = new PreviousMember(path.join(c.stateDir, this.mode.groupId), (level, message) => this.log(level, message));
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => previousMember.record(payload.memberId));
@@ -560,6 +564,7 @@ export class Processor {
     await this.propertyDlq?.stop();
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.merged?.close();
+    this.restartedMembers?.stop();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.loader?.stop().catch(() => undefined);
     await this.producers?.close();

@@ -1,4 +1,5 @@
 import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import { CONSUMER_RETRY } from '../consume/consumer-retry';
 import type { PreviousMember } from '../consume/previous-member';
 import type { AvroDecoder } from '../decode/avro-decoder';
 import type { DlqReason } from '../decode/outcome';
@@ -94,7 +95,8 @@ export class PropertyDlqWriter {
 
   private async supervise(session: Session): Promise<void> {
     const initial = this.deps.initialRetryMs ?? 1_000;
-    const max = this.deps.maxRetryMs ?? 30_000;
+    // Short: the writer should be back within seconds of the broker, like the scoring consumer.
+    const max = this.deps.maxRetryMs ?? 4_000;
     let wait = initial;
     while (!session.stopped) {
       const since = Date.now();
@@ -119,7 +121,7 @@ export class PropertyDlqWriter {
       // Fences the previous writer and ends its open transaction before any offset is read.
       producer = await fencingProducer(kafka, PropertyDlqWriter.transactionalId(groupId, topic));
       if (session.stopped) return undefined;
-      const c = kafka.consumer({ groupId: consumerGroupId, readUncommitted: false, maxWaitTimeInMs: 500 });
+      const c = kafka.consumer({ groupId: consumerGroupId, readUncommitted: false, maxWaitTimeInMs: 500, retry: CONSUMER_RETRY });
       consumer = c;
       c.on(c.events.CRASH, ({ payload }) => {
         if (!payload.restart) fail(payload.error);

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Admin, Consumer, Kafka, KafkaMessage } from 'kafkajs';
+import { CONSUMER_RETRY } from '../consume/consumer-retry';
+import { removeMembersLeftByRestarts, type RestartedMemberWatch } from '../consume/restarted-member';
 import type { AvroDecoder } from '../decode/avro-decoder';
 import { PropertyTable } from '../features/property-table';
 import { untilEndOffsets } from '../kafka/end-offsets';
@@ -20,6 +22,8 @@ export interface PropertyLoaderDeps {
   readonly log: LogFn;
   readonly metrics?: Metrics;
   readonly now?: () => number;
+  /** The table can no longer follow the topic (KafkaJS gave up on its consumer): the owner should exit. */
+  readonly onFatal?: (error: Error) => void;
 }
 
 /**
@@ -35,6 +39,8 @@ export interface PropertyLoaderDeps {
 export class PropertyLoader {
   readonly table = new PropertyTable();
   private consumer: Consumer | undefined;
+  private restarts: RestartedMemberWatch | undefined;
+  private stopped = false;
   private readonly logs: RateLimitedLog;
 
   constructor(private readonly deps: PropertyLoaderDeps) {
@@ -44,8 +50,18 @@ export class PropertyLoader {
   async start(): Promise<void> {
     const { kafka, admin, topic, appId } = this.deps;
     const ends = new Map((await admin.fetchTopicOffsets(topic)).map((o) => [o.partition, BigInt(o.high)]));
-    const consumer = kafka.consumer({ groupId: `${appId}-properties-${randomUUID()}`, readUncommitted: false, maxWaitTimeInMs: 200 });
+    const groupId = `${appId}-properties-${randomUUID()}`;
+    // The same bounded back-off as the processor's consumer: listings resume with the scoring.
+    const consumer = kafka.consumer({ groupId, readUncommitted: false, maxWaitTimeInMs: 200, retry: CONSUMER_RETRY });
     this.consumer = consumer;
+    this.restarts = removeMembersLeftByRestarts(kafka, consumer, groupId, this.deps.log);
+    // KafkaJS restarts its consumer after retriable failures; after any other the table would
+    // silently stop following the topic, and joins would use stale listings.
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (payload.restart || this.stopped) return;
+      this.deps.log('error', `the property table stopped following ${topic}: ${payload.error.message}`);
+      this.deps.onFatal?.(payload.error);
+    });
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: true });
     const caughtUp = untilEndOffsets(consumer, ends);
@@ -95,6 +111,8 @@ export class PropertyLoader {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    this.restarts?.stop();
     await this.consumer?.disconnect();
   }
 }

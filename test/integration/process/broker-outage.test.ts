@@ -11,6 +11,7 @@ import { sleep } from '../../../src/local/wait';
 import { generateHistory } from '../../../src/synth/generate';
 import { ChildProcessor } from '../../helpers/child-processor';
 import { freePorts } from '../../helpers/free-ports';
+import { auditOutputs } from '../../helpers/audit';
 import { TestPipeline, header } from '../../helpers/pipeline';
 import { readToEnd, readTopic } from '../../helpers/read-topic';
 
@@ -66,20 +67,6 @@ async function acceptsAt(port: number, withinMs: number): Promise<number> {
     await sleep(50);
   }
   return Number.NaN;
-}
-
-/** One key per (source record, model): a key seen twice is a duplicate, an expected key missing a loss. */
-function audit(records: Map<string, KafkaMessage[]>): { duplicates: number; outputs: number; distinct: number } {
-  const seen = new Map<string, number>();
-  let outputs = 0;
-  for (const [model, list] of records) {
-    for (const m of list) {
-      const k = `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}/${model}`;
-      seen.set(k, (seen.get(k) ?? 0) + 1);
-      outputs++;
-    }
-  }
-  return { duplicates: [...seen.values()].filter((n) => n > 1).length, outputs, distinct: seen.size };
 }
 
 describe('broker outage', () => {
@@ -175,7 +162,7 @@ describe('broker outage', () => {
       fs.appendFileSync(path.join(os.tmpdir(), 'broker-outage-timings.jsonl'), `${JSON.stringify({ at: new Date().toISOString(), ...timings })}\n`);
 
       expect(proc.running).toBe(true);
-      expect(audit(outputs)).toEqual({ duplicates: 0, outputs: total * 3, distinct: total * 3 });
+      expect(auditOutputs(outputs)).toEqual({ duplicates: 0, outputs: total * 3, distinct: total * 3 });
       // The one bound on time, a correctness bound: KafkaJS cannot leave the group while the broker
       // is away, so the consumer it restarts meanwhile joins as a new member, and a join that waits
       // out the old member's session (consumer.sessionTimeoutMs after the broker is back) cannot

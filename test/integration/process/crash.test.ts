@@ -2,7 +2,8 @@ import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import { generateHistory } from '../../../src/synth/generate';
 import { ChildProcessor } from '../../helpers/child-processor';
-import { TestPipeline, header } from '../../helpers/pipeline';
+import { auditOutputs } from '../../helpers/audit';
+import { TestPipeline } from '../../helpers/pipeline';
 
 /**
  * (b) `scorestream run` killed with SIGKILL at random moments while events stream in, and
@@ -17,18 +18,9 @@ function childEnv(pipe: TestPipeline): Record<string, string> {
   return pipe.env({ SCORESTREAM_CONSUMER_SESSION_TIMEOUT_MS: '6000', SCORESTREAM_CONSUMER_REBALANCE_TIMEOUT_MS: '10000' });
 }
 
-/** One key per (source, model); any key seen twice is a duplicate, any expected key missing a loss. */
-function audit(records: Map<string, KafkaMessage[]>, expected: number): { duplicates: number; outputs: number; distinct: number; expected: number } {
-  const seen = new Map<string, number>();
-  let outputs = 0;
-  for (const [model, list] of records) {
-    for (const m of list) {
-      const k = `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}/${model}`;
-      seen.set(k, (seen.get(k) ?? 0) + 1);
-      outputs++;
-    }
-  }
-  return { duplicates: [...seen.values()].filter((n) => n > 1).length, outputs, distinct: seen.size, expected };
+/** The audit, with the number of (source, model) pairs expected next to it. */
+function audit(records: Map<string, KafkaMessage[]>, expected: number): ReturnType<typeof auditOutputs> & { expected: number } {
+  return { ...auditOutputs(records), expected };
 }
 
 async function streamWhile(pipe: TestPipeline, events: Parameters<TestPipeline['produce']>[1], topic: string, chunk: number, pauseMs: number): Promise<void> {

@@ -1,8 +1,8 @@
-import type { KafkaMessage } from 'kafkajs';
 import type { LeadScore } from '../../../src/schemas/types';
 import { fencingProducer, TransactionalProducers } from '../../../src/process/producers';
 import { generateHistory } from '../../../src/synth/generate';
-import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
+import { auditOutputs } from '../../helpers/audit';
+import { TestPipeline, expectedScores } from '../../helpers/pipeline';
 
 /**
  * A fenced producer is an expected event, not a crash: another holder of the processor's
@@ -15,10 +15,6 @@ import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
 jest.setTimeout(300_000);
 
 const MODELS = ['lead_scorer', 'property_matcher', 'churn_predictor'] as const;
-
-function sources(all: readonly KafkaMessage[]): { outputs: number; distinct: number } {
-  return { outputs: all.length, distinct: new Set(all.map((m) => `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`)).size };
-}
 
 describe('a processor whose producers are fenced', () => {
   const pipe = new TestPipeline();
@@ -45,7 +41,7 @@ describe('a processor whose producers are fenced', () => {
 
     for (const m of MODELS) await pipe.read(pipe.names.outputs[m], events.length, 120_000);
     await new Promise((r) => setTimeout(r, 3_000));
-    for (const m of MODELS) expect({ model: m, ...sources(await pipe.readAll(pipe.names.outputs[m])) }).toEqual({ model: m, outputs: events.length, distinct: events.length });
+    for (const m of MODELS) expect({ model: m, ...auditOutputs(new Map([[m, await pipe.readAll(pipe.names.outputs[m])]])) }).toEqual({ model: m, outputs: events.length, distinct: events.length, duplicates: 0 });
     const expected = await expectedScores(history.propertyEvents, events);
     const wrong: string[] = [];
     for (const x of await pipe.readAll(pipe.names.outputs.lead_scorer)) {

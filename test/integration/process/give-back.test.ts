@@ -1,8 +1,9 @@
-import path from 'node:path';
 import type { LeadScore } from '../../../src/schemas/types';
 import { generateHistory } from '../../../src/synth/generate';
 import { ChildProcessor } from '../../helpers/child-processor';
-import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
+import { auditOutputs } from '../../helpers/audit';
+import { startTwoInstances } from '../../helpers/two-instances';
+import { TestPipeline, expectedScores } from '../../helpers/pipeline';
 
 /**
  * An instance paused (SIGSTOP) past its session: the other takes its partition, processes it, and
@@ -13,7 +14,6 @@ import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
  */
 jest.setTimeout(400_000);
 
-const SESSION_MS = '6000';
 
 describe('a partition given back to an instance that was paused', () => {
   for (const alone of [false, true]) {
@@ -26,17 +26,7 @@ describe('a partition given back to an instance that was paused', () => {
         await pipe.produce(pipe.names.property, history.propertyEvents);
         const events = [...history.leadEvents, ...history.engagementEvents].sort((x, y) => x.occurred_at - y.occurred_at);
         const thirds = [0, 1, 2].map((i) => events.slice(Math.floor((i * events.length) / 3), Math.floor(((i + 1) * events.length) / 3)));
-        const env = (name: string): Record<string, string> =>
-          pipe.env({ SCORESTREAM_CONSUMER_SESSION_TIMEOUT_MS: SESSION_MS, SCORESTREAM_CONSUMER_REBALANCE_TIMEOUT_MS: '10000', SCORESTREAM_STATE_DIR: path.join(pipe.stateDir, name) });
-        const a = new ChildProcessor(env('a'), path.join(pipe.stateDir, '..', `give-back-a-${pipe.id}.log`));
-        const b = new ChildProcessor(env('b'), path.join(pipe.stateDir, '..', `give-back-b-${pipe.id}.log`));
-        procs.push(a, b);
-        a.start();
-        await a.waitForLog(/scorestream run: consuming/, 1);
-        b.start();
-        await b.waitForLog(/scorestream run: consuming/, 1);
-        // Both members: each holds one of the two partitions once the group has settled.
-        await new Promise((r) => setTimeout(r, 8_000));
+        const [a, b] = await startTwoInstances(pipe, 'give-back', procs);
         let base = await pipe.produceInOrder(thirds[0] ?? []);
         await pipe.read(pipe.names.outputs.lead_scorer, thirds[0]?.length ?? 0);
 
@@ -56,12 +46,7 @@ describe('a partition given back to an instance that was paused', () => {
         await new Promise((r) => setTimeout(r, 5_000));
         const all = await pipe.readAll(pipe.names.outputs.lead_scorer);
         expect(outputs.length).toBeGreaterThanOrEqual(events.length);
-        const bySource = new Map<string, number>();
-        for (const m of all) {
-          const k = `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`;
-          bySource.set(k, (bySource.get(k) ?? 0) + 1);
-        }
-        expect({ outputs: all.length, distinct: bySource.size, duplicates: [...bySource.values()].filter((n) => n > 1).length }).toEqual({ outputs: events.length, distinct: events.length, duplicates: 0 });
+        expect(auditOutputs(new Map([['lead_scorer', all]]))).toEqual({ outputs: events.length, distinct: events.length, duplicates: 0 });
 
         const expected = await expectedScores(history.propertyEvents, events);
         const wrong: string[] = [];

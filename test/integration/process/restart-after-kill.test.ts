@@ -1,9 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Admin, KafkaMessage } from 'kafkajs';
+import type { Admin } from 'kafkajs';
 import { generateHistory } from '../../../src/synth/generate';
 import { ChildProcessor } from '../../helpers/child-processor';
-import { TestPipeline, header } from '../../helpers/pipeline';
+import { auditOutputs } from '../../helpers/audit';
+import { TestPipeline } from '../../helpers/pipeline';
 
 /**
  * `scorestream run` killed with SIGKILL and started again at once, with the default session
@@ -18,15 +19,6 @@ jest.setTimeout(300_000);
 async function members(admin: Admin, groupId: string): Promise<string[]> {
   const { groups } = await admin.describeGroups([groupId]);
   return (groups[0]?.members ?? []).map((m) => m.memberId);
-}
-
-function sourceKeys(records: readonly KafkaMessage[]): Map<string, number> {
-  const seen = new Map<string, number>();
-  for (const m of records) {
-    const k = `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`;
-    seen.set(k, (seen.get(k) ?? 0) + 1);
-  }
-  return seen;
 }
 
 describe('an instance killed and started again at once', () => {
@@ -79,8 +71,7 @@ describe('an instance killed and started again at once', () => {
       // With the instance gone, a late duplicate would show now.
       await proc.kill('SIGTERM');
       for (const topic of Object.values(pipe.names.outputs)) {
-        const seen = sourceKeys(await pipe.readAll(topic));
-        expect({ topic, distinct: seen.size, duplicates: [...seen.values()].filter((n) => n > 1).length }).toEqual({ topic, distinct: events.length, duplicates: 0 });
+        expect({ topic, ...auditOutputs(new Map([[topic, await pipe.readAll(topic)]])) }).toEqual({ topic, outputs: events.length, distinct: events.length, duplicates: 0 });
       }
     } finally {
       await proc.kill('SIGKILL').catch(() => undefined);

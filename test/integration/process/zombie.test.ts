@@ -1,9 +1,9 @@
-import path from 'node:path';
-import type { KafkaMessage } from 'kafkajs';
 import type { EngagementEvent, LeadEvent, LeadScore } from '../../../src/schemas/types';
 import { generateHistory } from '../../../src/synth/generate';
 import { ChildProcessor } from '../../helpers/child-processor';
-import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
+import { auditOutputs } from '../../helpers/audit';
+import { startTwoInstances } from '../../helpers/two-instances';
+import { TestPipeline, expectedScores } from '../../helpers/pipeline';
 
 /**
  * A zombie: one of two `scorestream run` instances is paused (SIGSTOP) while records stream in,
@@ -15,7 +15,6 @@ import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
  */
 jest.setTimeout(400_000);
 
-const SESSION_MS = '6000';
 const MODELS = ['lead_scorer', 'property_matcher', 'churn_predictor'] as const;
 
 /** Produces `events` in chunks at a steady pace, each stamped in the order given. */
@@ -24,15 +23,6 @@ async function stream(pipe: TestPipeline, events: readonly (LeadEvent | Engageme
     await pipe.produceInOrder(events.slice(i, i + chunk), base + i);
     await new Promise((r) => setTimeout(r, pauseMs));
   }
-}
-
-function perSource(all: readonly KafkaMessage[]): { outputs: number; distinct: number; duplicates: number } {
-  const bySource = new Map<string, number>();
-  for (const m of all) {
-    const k = `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`;
-    bySource.set(k, (bySource.get(k) ?? 0) + 1);
-  }
-  return { outputs: all.length, distinct: bySource.size, duplicates: [...bySource.values()].filter((n) => n > 1).length };
 }
 
 describe('an instance paused with batches in flight, past its session, that comes back', () => {
@@ -45,17 +35,7 @@ describe('an instance paused with batches in flight, past its session, that come
         const history = generateHistory({ leads: 200, seed: alone ? 11 : 12 });
         await pipe.produce(pipe.names.property, history.propertyEvents);
         const events = [...history.leadEvents, ...history.engagementEvents].sort((x, y) => x.occurred_at - y.occurred_at);
-        const env = (name: string): Record<string, string> =>
-          pipe.env({ SCORESTREAM_CONSUMER_SESSION_TIMEOUT_MS: SESSION_MS, SCORESTREAM_CONSUMER_REBALANCE_TIMEOUT_MS: '10000', SCORESTREAM_STATE_DIR: path.join(pipe.stateDir, name) });
-        const a = new ChildProcessor(env('a'), path.join(pipe.stateDir, '..', `zombie-a-${pipe.id}.log`));
-        const b = new ChildProcessor(env('b'), path.join(pipe.stateDir, '..', `zombie-b-${pipe.id}.log`));
-        procs.push(a, b);
-        a.start();
-        await a.waitForLog(/scorestream run: consuming/, 1);
-        b.start();
-        await b.waitForLog(/scorestream run: consuming/, 1);
-        // Both members: each holds one of the two partitions once the group has settled.
-        await new Promise((r) => setTimeout(r, 8_000));
+        const [a, b] = await startTwoInstances(pipe, 'zombie', procs);
 
         // Records keep coming through the pause, so B stops in the middle of its work.
         const feeding = stream(pipe, events, Date.now(), 25, 150);
@@ -73,7 +53,7 @@ describe('an instance paused with batches in flight, past its session, that come
         await new Promise((r) => setTimeout(r, 5_000));
         for (const m of MODELS) {
           const all = await pipe.readAll(pipe.names.outputs[m]);
-          expect({ model: m, ...perSource(all) }).toEqual({ model: m, outputs: events.length, distinct: events.length, duplicates: 0 });
+          expect({ model: m, ...auditOutputs(new Map([[m, all]])) }).toEqual({ model: m, outputs: events.length, distinct: events.length, duplicates: 0 });
           if (m !== 'lead_scorer') continue;
           const expected = await expectedScores(history.propertyEvents, events);
           const wrong: string[] = [];

@@ -60,7 +60,8 @@ export async function demoCommand(args: readonly string[], print: (line: string)
   let interrupted = false;
   // Ctrl-C stops the stream and then everything the demo started, within shutdown.timeoutMs; a second Ctrl-C exits at once.
   const guard = guardStop({ command: 'demo', timeoutMs: config.shutdownTimeoutMs, onSignal: () => (interrupted = true) });
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner });
+  // Idempotent sends are retried without a cap (KafkaJS warns that a cap weakens idempotence).
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, createPartitioner: Partitioners.DefaultPartitioner, retry: { initialRetryTime: 100, maxRetryTime: 2_000, retries: Number.MAX_SAFE_INTEGER } });
   try {
     await checkDependencies(config, endpoints);
     await admin.connect();

@@ -6,7 +6,7 @@ import { ResultCache } from '../cache/result-cache';
 import type { Config } from '../config/schema';
 import { CoPartitionedAssigner } from '../consume/co-partitioned-assigner';
 import { CONSUMER_RETRY } from '../consume/consumer-retry';
-import { isFenced, isNonRetriable, isUnknownTopic, rejoinError } from '../kafka/error-kinds';
+import { isFenced, isNonRetriable, rejoinError } from '../kafka/error-kinds';
 import { registryAccess, schemaRegistryClient } from '../kafka/registry-http';
 import { PreviousMember } from '../consume/previous-member';
 import { removeMembersLeftByRestarts, type RestartedMemberWatch } from '../consume/restarted-member';
@@ -36,7 +36,7 @@ import type { PartitionProgress } from './partition-progress';
 import { ProcessorHealth } from './processor-health';
 import { PropertyLoader } from './property-loader';
 import { TransactionalProducers } from './producers';
-import { restoreChangelog } from './restore';
+import { preparePartition } from './prepare-partition';
 import { TaskLocks } from './task-lock';
 
 export interface ProcessorEvents {
@@ -387,48 +387,24 @@ export class Processor {
     }
   }
 
-  /**
-   * Under the partition's lock: its producer initialized anew (fencing every earlier writer), its
-   * store caught up from the changelog, and its merge started from the offsets committed after
-   * that fencing. A transient failure (a broker restarting) is tried again while this assignment
-   * lasts; a missing topic is not transient.
-   */
+  /** Under the partition's lock (see preparePartition); a dry run writes nothing and starts with empty state. */
   private async prepare(p: number, generation: number): Promise<void> {
     this.merged?.forget(p);
-    // A dry run writes nothing: no producer, no changelog to restore from (its state starts empty).
-    if (this.mode.dryRun) {
-      this.preparing.delete(p);
-      return;
-    }
-    for (let attempt = 1, wait = 250; ; attempt++, wait = Math.min(wait * 2, 4_000)) {
-      if (generation !== this.generation || this.stopping) return;
-      try {
-        // One producer per partition pair: a batch holds records of both inputs and commits both offsets.
-        if (!this.atLeastOnce) await (this.producers as TransactionalProducers).prepare(this.names.lead, p);
-        const r = await restoreChangelog(this.kafka, this.admin as Admin, this.store as StateStore, this.names.changelog, [p], this.mode.groupId);
-        if (r.records > 0) this.log('info', `partition ${p}: restored ${r.records} lead states from the changelog in ${r.seconds.toFixed(2)} s`, { partition: p, restored: r.records });
-        this.merged?.startFrom(p, await this.committedOffsets(p));
-        break;
-      } catch (err: unknown) {
-        if (isUnknownTopic(err)) throw new Error(`a topic it needs does not exist (${this.names.changelog}, ${this.names.lead} or ${this.names.engagement}): create them with \`scorestream topics create\``, { cause: err });
-        if (attempt >= 6) throw err;
-        this.log('warn', `partition ${p}: preparing failed (${errorMessage(err)}); trying again in ${wait} ms`, { partition: p });
-        await sleep(wait);
-      }
+    if (!this.mode.dryRun) {
+      const deps = {
+        kafka: this.kafka,
+        admin: this.admin as Admin,
+        store: this.store as StateStore,
+        names: this.names,
+        groupId: this.mode.groupId,
+        producers: this.atLeastOnce ? undefined : this.producers,
+        merged: this.merged as MergedPartitions,
+        log: (level: 'info' | 'warn', message: string, bindings: Record<string, unknown>) => this.log(level, message, bindings),
+      };
+      if (!(await preparePartition(deps, p, () => generation === this.generation && !this.stopping))) return;
     }
     this.preparing.delete(p);
     this.events.metrics?.ready.set(this.isReady ? 1 : 0);
-  }
-
-  /** The group's committed offsets of partition p of both inputs; undefined where none is committed. */
-  private async committedOffsets(p: number): Promise<[bigint | undefined, bigint | undefined]> {
-    const topics = [this.names.lead, this.names.engagement];
-    const committed = await (this.admin as Admin).fetchOffsets({ groupId: this.mode.groupId, topics });
-    const of = (topic: string): bigint | undefined => {
-      const o = committed.find((t) => t.topic === topic)?.partitions.find((x) => x.partition === p)?.offset;
-      return o === undefined || o === '-1' ? undefined : BigInt(o);
-    };
-    return [of(this.names.lead), of(this.names.engagement)];
   }
 
   /**

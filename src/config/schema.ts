@@ -57,6 +57,10 @@ export const SCHEMA = {
   httpAdminPort: int('http.admin.port', 9465, 'port of the admin listener (apart from http.port)', 1, 65535),
   httpAdminToken: str('http.admin.token', '', 'when set, admin requests must send Authorization: Bearer <token>', [], true),
   logLevel: oneOf('log.level', ['debug', 'info', 'warn', 'error'] as const, 'info', 'log level'),
+  // Training labels from observed outcomes (src/features/labels.ts); a row whose horizon passes the end of the data is censored.
+  labelConvertedDays: int('labels.convertedDays', 30, 'lead_scorer label: converted = a STATUS_CHANGED to CLOSED_WON within this many days after the scored event', 1, 3650),
+  labelChurnedDays: int('labels.churnedDays', 21, 'churn_predictor label: churned = no engagement within this many days after the scored event', 1, 3650),
+  labelTouredDays: int('labels.touredDays', 14, 'property_matcher label: toured = a TOUR_REQUEST for the listing within this many days after the scored event', 1, 3650),
   shutdownTimeoutMs: int('shutdown.timeoutMs', 20_000, 'after SIGTERM or SIGINT, `run` finishes the batch in flight and leaves the group; if that takes longer than this it exits 1 at once (a second signal exits at once too)', 1_000, 600_000),
 } as const;
 

@@ -53,7 +53,9 @@ describe('KafkaJS retries in the log', () => {
   const { brokers } = testEndpoints();
 
   it('logs a transaction begun right after a commit (CONCURRENT_TRANSACTIONS, retried) below ERROR, and counts it', async () => {
-    const topic = await t.createTopic('tx');
+    // Many partitions: a commit's markers take longer to write, so the next transaction meets them.
+    const partitions = 24;
+    const topic = await t.createTopic('tx', partitions);
     const metrics = createMetrics(new client.Registry());
     const capture = captureKafkaLines();
     const kafka = createKafka({ brokers, clientId: t.uniqueId('retry-log'), onRetried: (kind) => metrics.kafkaRetries.inc({ kind }) });
@@ -62,10 +64,10 @@ describe('KafkaJS retries in the log', () => {
       await producer.connect();
       // The broker finishes a commit (its markers) after answering EndTxn: the next transaction's
       // AddPartitionsToTxn meets CONCURRENT_TRANSACTIONS until then, and KafkaJS retries it.
-      // Nearly every transaction here meets it; a few rounds make sure one did.
-      for (let i = 0; i < 40 && ((await retries(metrics)).produce ?? 0) === 0; i++) {
+      // Most transactions here meet it; rounds go on until one did.
+      for (let i = 0; i < 300 && ((await retries(metrics)).produce ?? 0) === 0; i++) {
         const tx = await producer.transaction();
-        await tx.send({ topic, messages: [{ value: `v${i}` }] });
+        await tx.send({ topic, messages: Array.from({ length: partitions }, (_, partition) => ({ partition, value: `v${i}` })) });
         await tx.commit();
       }
     } finally {

@@ -3,9 +3,24 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNpyFloat32 } from '../../src/features/npy';
-import { MODEL_NAMES } from '../../src/features/spec';
+import { LEAD_FEATURES, MODEL_NAMES } from '../../src/features/spec';
 import { MainThreadInference } from '../../src/infer/main-thread-inference';
 import { discoverVersions } from '../../src/registry/discover';
+import type { RegistryOptions } from '../../src/registry/registry';
+
+/** Every model on the `latest` policy. */
+export const LATEST: RegistryOptions['versions'] = { lead_scorer: 'latest', churn_predictor: 'latest', property_matcher: 'latest' };
+
+/** lead_scorer-shaped rows: feature minimums, with log_page_views_7d (column 0) set per row. */
+export function leadRows(pageViews: readonly number[]): Float32Array {
+  const width = LEAD_FEATURES.length;
+  const out = new Float32Array(pageViews.length * width);
+  pageViews.forEach((v, i) => {
+    LEAD_FEATURES.forEach((f, j) => (out[i * width + j] = f.min));
+    out[i * width] = v;
+  });
+  return out;
+}
 
 export const MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 

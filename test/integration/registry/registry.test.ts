@@ -6,10 +6,9 @@ import type { Inference } from '../../../src/infer/types';
 import { WorkerInference } from '../../../src/infer/worker-inference';
 import { FALLBACK_VERSION } from '../../../src/registry/fallback';
 import { ModelRegistry, type RegistryEvent, type RegistryOptions } from '../../../src/registry/registry';
-import { addVersion, scratchModels, sealManifest } from '../../helpers/models';
+import { addVersion, LATEST, scratchModels, sealManifest } from '../../helpers/models';
 
 /** The registry against real ONNX Runtime and real model files in a scratch copy of models/. */
-const LATEST: RegistryOptions['versions'] = { lead_scorer: 'latest', churn_predictor: 'latest', property_matcher: 'latest' };
 
 function rows(model: ModelName, n: number): Float32Array {
   const spec = model === 'property_matcher' ? MATCH_FEATURES : LEAD_FEATURES;

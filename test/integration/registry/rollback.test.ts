@@ -3,7 +3,7 @@ import path from 'node:path';
 import { LEAD_FEATURES } from '../../../src/features/spec';
 import { MainThreadInference } from '../../../src/infer/main-thread-inference';
 import { ModelRegistry, type RegistryEvent, type RegistryOptions } from '../../../src/registry/registry';
-import { addBuiltVersion, addVersion, scratchModels } from '../../helpers/models';
+import { addBuiltVersion, addVersion, LATEST, leadRows, scratchModels } from '../../helpers/models';
 import { linearOnnx } from '../../helpers/onnx-graph';
 
 /**
@@ -11,17 +11,6 @@ import { linearOnnx } from '../../helpers/onnx-graph';
  * rolled back to the version it replaced (kept warm), not left to the rule-based fallback; the
  * `latest` poll does not switch to it again until its files change. Real ONNX Runtime and files.
  */
-const LATEST: RegistryOptions['versions'] = { lead_scorer: 'latest', churn_predictor: 'latest', property_matcher: 'latest' };
-const WIDTH = LEAD_FEATURES.length;
-
-function leadRows(pageViews: readonly number[]): Float32Array {
-  const out = new Float32Array(pageViews.length * WIDTH);
-  pageViews.forEach((v, i) => {
-    LEAD_FEATURES.forEach((f, j) => (out[i * WIDTH + j] = f.min));
-    out[i * WIDTH] = v;
-  });
-  return out;
-}
 
 /** sqrt(1 - log_page_views_7d / 4): a probability on every reference row (at most 2.6), NaN above 4. */
 const NAN_ABOVE_4 = linearOnnx({ weights: LEAD_FEATURES.map((_, i): [number, number] => [0, i === 0 ? -0.25 : 0]), bias: [0, 1], then: 'Sqrt' });

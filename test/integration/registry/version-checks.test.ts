@@ -4,25 +4,14 @@ import { LEAD_FEATURES } from '../../../src/features/spec';
 import { MainThreadInference } from '../../../src/infer/main-thread-inference';
 import { WorkerInference } from '../../../src/infer/worker-inference';
 import { ModelRegistry, type RegistryEvent, type RegistryOptions } from '../../../src/registry/registry';
-import { addBuiltVersion, addVersion, copyShippedVersion, editManifest, referenceRows, scratchModels, sealManifest } from '../../helpers/models';
+import { addBuiltVersion, addVersion, copyShippedVersion, editManifest, LATEST, leadRows, referenceRows, scratchModels, sealManifest } from '../../helpers/models';
 import { linearOnnx } from '../../helpers/onnx-graph';
 
 /**
  * What the registry checks before a version serves, against real ONNX Runtime and real model
  * files: the manifest's own checksum, and the version's reference rows scored as at training.
  */
-const LATEST: RegistryOptions['versions'] = { lead_scorer: 'latest', churn_predictor: 'latest', property_matcher: 'latest' };
 const WIDTH = LEAD_FEATURES.length;
-
-/** lead_scorer-shaped rows: feature minimums, with log_page_views_7d (column 0) set per row. */
-function leadRows(pageViews: readonly number[]): Float32Array {
-  const out = new Float32Array(pageViews.length * WIDTH);
-  pageViews.forEach((v, i) => {
-    LEAD_FEATURES.forEach((f, j) => (out[i * WIDTH + j] = f.min));
-    out[i * WIDTH] = v;
-  });
-  return out;
-}
 
 /** A model whose score is `bias + slope * log_page_views_7d`, then `then`. */
 function pageViewModel(bias: number, slope: number, then?: 'Sqrt'): Buffer {

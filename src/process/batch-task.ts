@@ -5,13 +5,13 @@ import type { Merged, Side } from '../consume/partition-merge';
 import { partitioningViolation } from '../consume/partitioning';
 import { AvroDecoder } from '../decode/avro-decoder';
 import type { DlqReason } from '../decode/outcome';
-import { candidates } from '../features/candidates';
-import { daysSinceLastEngagement, leadFeatures } from '../features/lead-features';
-import { applyEngagementEvent, applyLeadEvent, isDuplicate, type LeadState } from '../features/lead-state';
-import { matchContext, matchRow, type AreaCenters } from '../features/match-features';
+import { daysSinceLastEngagement } from '../features/lead-features';
+import type { LeadState } from '../features/lead-state';
+import type { AreaCenters } from '../features/match-features';
 import type { PropertyTable, PropertyVersion } from '../features/property-table';
 import { LEAD_FEATURES, MATCH_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
-import { validateEngagementEvent, validateEventTime, validateLeadEvent, type TimeBounds } from '../features/validate';
+import { inputOf, inputRejection, serveEvent, servedMatches } from '../features/serve-event';
+import type { TimeBounds } from '../features/validate';
 import type { AvroEncoder } from '../publish/avro-encoder';
 import { dlqRecord } from '../publish/dlq-record';
 import { outputHeaders, traceContext, type Source, type TraceContext } from '../publish/headers';
@@ -135,9 +135,7 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     if (decoded.kind === 'dlq') dlq.push({ message, topic, reason: decoded.reason, error: decoded.message });
     else if (decoded.kind === 'retry') throw new DependencyUnavailable(decoded.message);
     else {
-      const invalid =
-        (side === 0 ? validateLeadEvent(decoded.value as LeadEvent) : validateEngagementEvent(decoded.value as EngagementEvent)) ??
-        validateEventTime(decoded.value.occurred_at, Number(message.timestamp), deps.timeBounds);
+      const invalid = inputRejection(inputOf(side, decoded.value), Number(message.timestamp), deps.timeBounds);
       const misplaced = invalid ? undefined : partitioningViolation(message.key, decoded.value.lead_id, partition, deps.partitions(topic));
       if (invalid) dlq.push({ message, topic, reason: 'feature_invalid', error: invalid.message });
       else if (misplaced) dlq.push({ message, topic, reason: 'wrong_partition', error: misplaced });
@@ -156,20 +154,19 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
   const scored: Scored[] = [];
   const duplicates: string[] = [];
   for (const { record, topic, event } of events) {
-    const before = states.get(event.lead_id);
-    if (isDuplicate(before, event.event_id)) {
+    const served = serveEvent(states.get(event.lead_id), inputOf(record.side, event));
+    if (served.kind === 'duplicate') {
       // Already applied and scored: its outputs exist, from its first delivery.
       duplicates.push(topic);
       continue;
     }
-    const after = record.side === 0 ? applyLeadEvent(before, event as LeadEvent) : applyEngagementEvent(before, event as EngagementEvent);
-    const t = event.occurred_at;
-    const lead = leadFeatures(after, t);
-    if (!lead.ok) {
+    if (served.kind === 'rejected') {
       // Rejected records leave no trace in state: they are in the DLQ instead.
-      dlq.push({ message: record.message, topic, reason: 'feature_invalid', error: lead.message });
+      dlq.push({ message: record.message, topic, reason: 'feature_invalid', error: served.message });
       continue;
     }
+    const { after } = served;
+    const t = event.occurred_at;
     states.set(event.lead_id, after);
     touched.add(event.lead_id);
     // A replay applies the history around its range to state without scoring it.
@@ -177,15 +174,12 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     const listings: PropertyVersion[] = [];
     const first = matchRows.length / MATCH_FEATURES.length;
     // Candidate search is the costliest feature step: only when property_matcher is scored.
-    const ctx = matching ? matchContext(after, t, deps.areas) : undefined;
-    if (ctx) for (const listing of candidates(after, deps.properties, t)) {
-      const m = matchRow(ctx, listing);
-      if (!m.ok) continue; // one odd listing must not cost the lead its matches
-      listings.push(listing);
+    if (matching) for (const m of servedMatches(after, t, deps.properties, deps.areas)) {
+      listings.push(m.listing);
       for (const v of m.row) matchRows.push(v);
     }
     const leadRow = leadRows.length / LEAD_FEATURES.length;
-    for (const v of lead.row) leadRows.push(v);
+    for (const v of served.leadRow) leadRows.push(v);
     scored.push({ message: record.message, topic, event, leadRow, matchRows: { first, listings }, daysSince: daysSinceLastEngagement(after, t) });
   }
 

@@ -77,7 +77,7 @@ export function exportTrainingTables(history: History, outDir: string): ExportSu
     for (const c of o.candidates) {
       const listing = table.asOf(c.property_id, o.as_of);
       if (!listing) throw new Error(`${c.property_id} not listed as of ${o.as_of}`);
-      push(tables.property_matcher, matchFeatures(state, listing, o.as_of, AREA_CENTERS), c.toured, c.p_tour, i);
+      push(tables.property_matcher, matchFeatures(state, listing, o.as_of, (area) => AREA_CENTERS.get(area)), c.toured, c.p_tour, i);
     }
   });
 

@@ -8,8 +8,12 @@ import { MATCH_FEATURES } from './spec';
 import { DAY_MS } from './time';
 import { toRow } from './validate';
 
-/** Where the lead wants to buy: its location, else the centre of its preferred area, else unknown. */
-export type AreaCenters = ReadonlyMap<string, GeoPoint>;
+/**
+ * The centre of an area as of a time (PropertyTable.areaCenter when serving), undefined if it
+ * has none yet. Where the lead wants to buy: its location, else this for its preferred area at
+ * the event's time, else unknown.
+ */
+export type AreaCenters = (area: string, t: number) => GeoPoint | undefined;
 
 export const UNKNOWN_DISTANCE_KM = 25;
 
@@ -27,7 +31,7 @@ export function matchContext(state: LeadState, t: number, areas: AreaCenters): M
     state,
     t,
     mid: budgetMid(state),
-    target: state.location ?? (state.preferred_area !== null ? areas.get(state.preferred_area) : undefined) ?? null,
+    target: state.location ?? (state.preferred_area !== null ? areas(state.preferred_area, t) : undefined) ?? null,
     tours30d: Math.log1p(countInWindow(state, 'TOUR_REQUEST', t, 30 * DAY_MS)),
   };
 }

@@ -57,6 +57,27 @@ export const isActiveAt = (a: AreaVersion, t: number): boolean => a.version.vali
 
 const EMPTY_AREA: AreaIndex = { byPrice: [], byId: [] };
 
+/** Where a listing is in an area, and since when: its first version that named the area. */
+interface Place {
+  readonly property_id: string;
+  readonly since: number;
+  readonly lat: number;
+  readonly lon: number;
+}
+
+/**
+ * The places of an area's listings, for its centre as of a time. `sorted` (by since, then id) is
+ * rebuilt lazily: a listing that comes before the last one (events out of order, or an earlier
+ * version of a known listing) marks it dirty, one that comes after is appended. The centre of the
+ * first n places depends on those n only, so it is cached by n until the order is rebuilt.
+ */
+interface AreaPlaces {
+  readonly byListing: Map<string, Place>;
+  sorted: Place[];
+  dirty: boolean;
+  readonly centres: Map<number, GeoPoint>;
+}
+
 export class PropertyTable {
   /** Each listing's steps in time order (of two at the same time, the one applied last is later). */
   private readonly versions = new Map<string, Step[]>();
@@ -68,6 +89,8 @@ export class PropertyTable {
    * time is soon stale.
    */
   private readonly areas = new Map<string, { byPrice: AreaVersion[]; byId: AreaVersion[] }>();
+  /** Every listing that ever named an area, by area: the centre of a lead's preferred area. */
+  private readonly places = new Map<string, AreaPlaces>();
 
   /** Listings the table has ever held, removed ones included. */
   get size(): number {
@@ -106,6 +129,7 @@ export class PropertyTable {
     list.splice(i, 0, entry);
     this.versions.set(e.property_id, list);
     this.index(entry);
+    this.place(version);
     return version;
   }
 
@@ -144,6 +168,40 @@ export class PropertyTable {
     return this.versions.keys();
   }
 
+  /**
+   * The centre of `area` as of `t`: the median latitude and, on its own, the median longitude of
+   * the listings that named the area in a version in force from `t` or before, each once, where
+   * its first such version put it. Sold and removed listings count: they are still in that place.
+   * A median, so that a few mislocated listings do not move it. Undefined when there are none.
+   * Called for every scored event of a lead that named an area but no location: a binary search
+   * and a cache lookup, once the area's places are sorted.
+   */
+  areaCenter(area: string, t: number): GeoPoint | undefined {
+    const places = this.places.get(area);
+    if (!places) return undefined;
+    if (places.dirty) {
+      places.sorted = [...places.byListing.values()].sort(bySinceThenId);
+      places.centres.clear();
+      places.dirty = false;
+    }
+    const { sorted } = places;
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((sorted[mid] as Place).since <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    if (lo === 0) return undefined;
+    let centre = places.centres.get(lo);
+    if (!centre) {
+      const head = sorted.slice(0, lo);
+      centre = Object.freeze({ lat: median(head.map((p) => p.lat)), lon: median(head.map((p) => p.lon)) });
+      places.centres.set(lo, centre);
+    }
+    return centre;
+  }
+
   private index(entry: AreaVersion): void {
     let area = this.areas.get(entry.version.area);
     if (!area) {
@@ -153,6 +211,38 @@ export class PropertyTable {
     insertSorted(area.byPrice, entry, byPriceThenId);
     insertSorted(area.byId, entry, byIdThenTime);
   }
+
+  private place(v: PropertyVersion): void {
+    let places = this.places.get(v.area);
+    if (!places) {
+      places = { byListing: new Map(), sorted: [], dirty: false, centres: new Map() };
+      this.places.set(v.area, places);
+    }
+    const known = places.byListing.get(v.property_id);
+    const place: Place = { property_id: v.property_id, since: v.valid_from, lat: v.location.lat, lon: v.location.lon };
+    if (known && !placedBefore(place, known)) return;
+    places.byListing.set(v.property_id, place);
+    if (places.dirty) return;
+    const last = places.sorted[places.sorted.length - 1];
+    // After every place there is, a new listing leaves each prefix, and so each cached centre, as it was.
+    if (!known && (last === undefined || bySinceThenId(last, place) < 0)) places.sorted.push(place);
+    else places.dirty = true;
+  }
+}
+
+const bySinceThenId = (a: Place, b: Place): number => a.since - b.since || (a.property_id < b.property_id ? -1 : a.property_id > b.property_id ? 1 : 0);
+
+/**
+ * Whether `a` is the listing's first place rather than `b`: the earlier one; of two versions at
+ * the same time, the smaller point, so that the order events arrive in does not decide.
+ */
+const placedBefore = (a: Place, b: Place): boolean => a.since < b.since || (a.since === b.since && (a.lat < b.lat || (a.lat === b.lat && a.lon < b.lon)));
+
+/** Of a non-empty list; of an even count, the mean of the two middle values. */
+function median(values: number[]): number {
+  const sorted = Float64Array.from(values).sort();
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
 }
 
 const byIdThenTime = (a: AreaVersion, b: AreaVersion): number =>

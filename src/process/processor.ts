@@ -12,8 +12,6 @@ import { PreviousMember } from '../consume/previous-member';
 import { removeMembersLeftByRestarts, type RestartedMemberWatch } from '../consume/restarted-member';
 import { AvroDecoder, type AvroDecoderOptions } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
-// The synthetic city's areas are the only geography there is yet; a deployment would configure its own.
-import { AREA_CENTERS } from '../synth/world';
 import { MODEL_FEATURES } from '../features/spec';
 import { WorkerInference } from '../infer/worker-inference';
 import type { Metrics } from '../ops/metrics';
@@ -278,7 +276,7 @@ export class Processor {
       encoders,
       store: this.store,
       properties: this.loader.table,
-      areas: AREA_CENTERS,
+      areas: this.loader.table.areaCenter.bind(this.loader.table),
       registry,
       combiner: new InferenceCombiner(async (model, rows, count) => {
         const t0 = process.hrtime.bigint();

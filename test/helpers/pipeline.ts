@@ -6,7 +6,6 @@ import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import { Partitioners, type Admin, type Kafka, type KafkaMessage } from 'kafkajs';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
-import { AREA_CENTERS } from '../../src/synth/world';
 import { candidates } from '../../src/features/candidates';
 import { leadFeatures } from '../../src/features/lead-features';
 import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../src/features/lead-state';
@@ -164,7 +163,7 @@ export async function expectedScores(
       states.set(e.lead_id, next);
       const listings = candidates(next, table, e.occurred_at);
       const flat = Float32Array.from(listings.flatMap((l) => {
-        const r = matchFeatures(next, l, e.occurred_at, AREA_CENTERS);
+        const r = matchFeatures(next, l, e.occurred_at, (area, t) => table.areaCenter(area, t));
         return r.ok ? Array.from(r.row) : [];
       }));
       const matches = (await direct.score('property_matcher', flat, listings.length)).scores;

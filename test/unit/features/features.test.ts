@@ -82,7 +82,7 @@ describe('match features as of the event time', () => {
     table.apply(listing());
     table.apply(listing({ event_id: 'p-e2', event_type: 'PRICE_CHANGED', occurred_at: T0 + 5 * DAY_MS, list_price: 450_000 }));
     const lead = applyLeadEvent(undefined, leadEvent(1, { lead_id: 'lead-1', occurred_at: T0, budget_min: 450_000, budget_max: 550_000 }));
-    const areas = new Map([['Riverside', { lat: 40.75, lon: -73.98 }]]);
+    const areas = (area: string): { lat: number; lon: number } | undefined => (area === 'Riverside' ? { lat: 40.75, lon: -73.98 } : undefined);
     const before = matchFeatures(lead, table.asOf('p1', T0 + DAY_MS)!, T0 + DAY_MS, areas);
     const after = matchFeatures(lead, table.asOf('p1', T0 + 6 * DAY_MS)!, T0 + 6 * DAY_MS, areas);
     if (!before.ok || !after.ok) throw new Error('rejected');

@@ -2,6 +2,7 @@ import type { EngagementEvent, EngagementType, LeadEvent, PropertyEvent } from '
 import { distanceKm } from '../features/geo';
 import { PropertyTable } from '../features/property-table';
 import { generateLead, type GeneratedLead } from './leads';
+import { outcomeEvents, scoringPointOf, type ScoringPoint } from './outcome-events';
 import { generateProperties, type GeneratedProperty } from './properties';
 import { Random } from './random';
 import { pChurn, pConvert, pTour, type LeadTruthInputs } from './truth';
@@ -9,8 +10,10 @@ import { DAY_MS } from './world';
 
 /**
  * A seeded synthetic history: listings, leads, their engagement, and for every lead the outcomes
- * drawn at its scoring point (its last event) from the documented probabilities in truth.ts.
- * The same seed and size give byte-identical output on any machine.
+ * drawn at its scoring point (its last event before the outcomes) from the documented
+ * probabilities in truth.ts, then acted out as events after it (outcome-events.ts), so that labels
+ * read from the events are the drawn outcomes. The same seed and size give byte-identical output
+ * on any machine.
  */
 export interface CandidateOutcome {
   readonly property_id: string;
@@ -36,8 +39,16 @@ export interface History {
   readonly propertyEvents: readonly PropertyEvent[];
   readonly leadEvents: readonly LeadEvent[];
   readonly engagementEvents: readonly EngagementEvent[];
+  /** As drawn at each scoring point: the events after it do not change them. */
   readonly outcomes: readonly LeadOutcome[];
+  /** One a lead, in lead order: the scoring point, its true probabilities and what the world acted out after it. */
+  readonly scoringPoints: readonly ScoringPoint[];
 }
+
+/** Salt of the stream that draws the outcome events, apart from the one that draws the history. */
+const OUTCOME_EVENTS_SALT = 0x0c7c0e5a;
+
+const byTime = <T extends { occurred_at: number; event_id: string }>(a: T, b: T): number => a.occurred_at - b.occurred_at || (a.event_id < b.event_id ? -1 : 1);
 
 export interface GenerateOptions {
   readonly leads: number;
@@ -87,6 +98,9 @@ function candidates(rng: Random, lead: GeneratedLead, table: PropertyTable, all:
 
 export function generateHistory(options: GenerateOptions): History {
   const rng = new Random(options.seed);
+  // A stream of its own: drawing the outcome events must not move anything the main stream draws
+  // after them, so the history up to each scoring point stays what it was before they existed.
+  const outcomeRng = new Random((options.seed ^ OUTCOME_EVENTS_SALT) >>> 0);
   const k = options.candidatesPerLead ?? 8;
   const { properties, events: propertyEvents } = generateProperties(rng, Math.max(100, Math.round(options.leads / 4)));
   const table = new PropertyTable();
@@ -97,6 +111,7 @@ export function generateHistory(options: GenerateOptions): History {
   const leadEvents: LeadEvent[] = [];
   const engagementEvents: EngagementEvent[] = [];
   const outcomes: LeadOutcome[] = [];
+  const scoringPoints: ScoringPoint[] = [];
   for (let i = 0; i < options.leads; i++) {
     const lead = generateLead(rng, i, properties, byArea);
     leadEvents.push(...lead.leadEvents);
@@ -126,7 +141,7 @@ export function generateHistory(options: GenerateOptions): History {
       });
       return { property_id: id, p_tour: p, toured: rng.bernoulli(p) };
     });
-    outcomes.push({
+    const outcome: LeadOutcome = {
       lead_id: lead.id,
       as_of_event_id: last.event_id,
       as_of: t,
@@ -136,14 +151,21 @@ export function generateHistory(options: GenerateOptions): History {
       p_churn: pCh,
       churned: rng.bernoulli(pCh),
       candidates: pairs,
-    });
+    };
+    outcomes.push(outcome);
+    const point = scoringPointOf(outcome);
+    scoringPoints.push(point);
+    const lastLeadEvent = lead.leadEvents.reduce((a, b) => (byTime(b, a) > 0 ? b : a));
+    const acted = outcomeEvents(outcomeRng, point, lastLeadEvent, truth.unsubscribed);
+    leadEvents.push(...acted.leadEvents);
+    engagementEvents.push(...acted.engagements);
   }
-  const byTime = <T extends { occurred_at: number; event_id: string }>(a: T, b: T): number => a.occurred_at - b.occurred_at || (a.event_id < b.event_id ? -1 : 1);
   return {
     seed: options.seed,
     propertyEvents: [...propertyEvents].sort(byTime),
     leadEvents: leadEvents.sort(byTime),
     engagementEvents: engagementEvents.sort(byTime),
     outcomes,
+    scoringPoints,
   };
 }

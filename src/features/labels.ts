@@ -6,7 +6,9 @@ import type { EngagementEvent, LeadEvent } from '../schemas/types';
  * definitions for the user's own history and for the synthetic world. Each looks at the events of
  * the lead that come after the scored event, within a horizon. A row whose horizon reaches past
  * the end of the data is censored: the outcome is not known yet, and calling it negative would
- * teach the model that recent leads never convert.
+ * teach the model that recent leads never convert. Such a row is censored even when its outcome is
+ * already seen (a conversion on day 5 of 30): keeping only the rows whose outcome came early would
+ * leave the newest rows, the holdout, with more positives than the world has.
  */
 export interface LabelHorizons {
   /** lead_scorer: converted = a STATUS_CHANGED to CLOSED_WON within this many days. */
@@ -53,21 +55,21 @@ function observed(future: LeadFuture, days: number): boolean {
 
 /** lead_scorer: the lead was won within the horizon. */
 export function convertedLabel(future: LeadFuture, horizons: LabelHorizons = DEFAULT_HORIZONS): Label {
+  if (!observed(future, horizons.convertedDays)) return null;
   const inWindow = within(future, horizons.convertedDays);
-  if (future.leadEvents.some((e) => e.event_type === 'STATUS_CHANGED' && e.status === 'CLOSED_WON' && inWindow(e.occurred_at))) return 1;
-  return observed(future, horizons.convertedDays) ? 0 : null;
+  return future.leadEvents.some((e) => e.event_type === 'STATUS_CHANGED' && e.status === 'CLOSED_WON' && inWindow(e.occurred_at)) ? 1 : 0;
 }
 
 /** churn_predictor: the lead went silent, no engagement of any kind within the horizon. */
 export function churnedLabel(future: LeadFuture, horizons: LabelHorizons = DEFAULT_HORIZONS): Label {
+  if (!observed(future, horizons.churnedDays)) return null;
   const inWindow = within(future, horizons.churnedDays);
-  if (future.engagements.some((e) => inWindow(e.occurred_at))) return 0;
-  return observed(future, horizons.churnedDays) ? 1 : null;
+  return future.engagements.some((e) => inWindow(e.occurred_at)) ? 0 : 1;
 }
 
 /** property_matcher: the lead asked to tour `propertyId` within the horizon. */
 export function touredLabel(future: LeadFuture, propertyId: string, horizons: LabelHorizons = DEFAULT_HORIZONS): Label {
+  if (!observed(future, horizons.touredDays)) return null;
   const inWindow = within(future, horizons.touredDays);
-  if (future.engagements.some((e) => e.engagement_type === 'TOUR_REQUEST' && e.property_id === propertyId && inWindow(e.occurred_at))) return 1;
-  return observed(future, horizons.touredDays) ? 0 : null;
+  return future.engagements.some((e) => e.engagement_type === 'TOUR_REQUEST' && e.property_id === propertyId && inWindow(e.occurred_at)) ? 1 : 0;
 }

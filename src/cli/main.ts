@@ -16,7 +16,7 @@ const USAGE = `usage: scorestream <command> [--help]
   demo        start local services if none are configured and run the main job
   services    manage the local Kafka and schema registry (see: scorestream services --help)
   generate    write a seeded synthetic event history as JSONL (see: scorestream generate --help)
-  features    export training tables computed by the serving feature code (features export)
+  features    export training tables from your history through the serving feature code (features export)
   topics      create the topics and register the schemas (topics create)
   config      print every setting with its value, its documentation and its variables
 exit codes: 0 done; 1 a dependency cannot be reached, or the process cannot go on (its supervisor
@@ -55,7 +55,7 @@ async function main(argv: readonly string[]): Promise<number> {
     case 'generate':
       return generateCommand(rest, print);
     case 'features':
-      return featuresCommand(rest, print);
+      return await featuresCommand(rest, print);
     case 'topics':
       return topicsCommand(rest, print);
     case 'run':

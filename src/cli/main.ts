@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { DEMO_USAGE, demoCommand } from './demo-command';
 import { FEATURES_USAGE, featuresCommand } from './features-command';
+import { TRAIN_USAGE, trainCommand } from './train-command';
 import { GENERATE_USAGE, generateCommand } from './generate-command';
 import { TOPICS_USAGE, topicsCommand } from './topics-command';
 import { RUN_USAGE, runCommand } from './run-command';
@@ -17,6 +18,7 @@ const USAGE = `usage: scorestream <command> [--help]
   services    manage the local Kafka and schema registry (see: scorestream services --help)
   generate    write a seeded synthetic event history as JSONL (see: scorestream generate --help)
   features    export training tables from your history through the serving feature code (features export)
+  train       train a new version of the models on your history, compared with the served one
   topics      create the topics and register the schemas (topics create)
   config      print every setting with its value, its documentation and its variables
 exit codes: 0 done; 1 a dependency cannot be reached, or the process cannot go on (its supervisor
@@ -34,6 +36,7 @@ const USAGES: Readonly<Record<string, string>> = {
   services: SERVICES_USAGE,
   generate: GENERATE_USAGE,
   features: FEATURES_USAGE,
+  train: TRAIN_USAGE,
   topics: TOPICS_USAGE,
   config: CONFIG_USAGE,
 };
@@ -56,6 +59,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return generateCommand(rest, print);
     case 'features':
       return await featuresCommand(rest, print);
+    case 'train':
+      return await trainCommand(rest, print);
     case 'topics':
       return topicsCommand(rest, print);
     case 'run':

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
   const registry = new SchemaRegistry({ host: endpoints.registryUrl });
   try {
     await createTopics(admin, registry, names, 6, 1);
-    // About 25 events a lead: enough leads for history + range events.
+    // About 29 events a lead: enough leads for history + range events.
     const history = generateHistory({ leads: Math.ceil((historyCount + rangeCount) / 22), seed: 7 });
     const ordered: (LeadEvent | EngagementEvent)[] = [...history.leadEvents, ...history.engagementEvents]
       .map((e, i) => ({ e, i }))

@@ -10,7 +10,7 @@ export type InputEvent = LeadEvent | EngagementEvent;
 
 /** A seeded history of at least `count` lead and engagement events, in event-time order. */
 export function orderedHistory(count: number, seed: number): { events: InputEvent[]; properties: readonly PropertyEvent[] } {
-  // The generator gives about 22 events a lead.
+  // The generator gives about 29 events a lead (outcome events included); 20 leaves room.
   const history = generateHistory({ leads: Math.ceil(count / 20), seed });
   const events = [...history.leadEvents, ...history.engagementEvents]
     .map((e, i) => ({ e, i }))

@@ -27,8 +27,8 @@ const VERSION_SETTING: Readonly<Record<ModelName, string>> = {
   property_matcher: 'SCORESTREAM_MODELS_PROPERTY_MATCHER_VERSION',
   churn_predictor: 'SCORESTREAM_MODELS_CHURN_PREDICTOR_VERSION',
 };
-/** Which input a model's backfill replays: churn and lead scores follow every event; both inputs carry them. */
-const BACKFILL_TOPIC = 'lead.events';
+/** Every model scores the events of both inputs, and a replay re-scores one input: a backfill is one replay per input. */
+const BACKFILL_TOPICS = [['lead.events', 'lead'], ['engagement.events', 'engagement']] as const;
 
 type Semver = [number, number, number];
 const parseVersion = (v: string): Semver | undefined => (/^\d+\.\d+\.\d+$/.test(v) ? (v.split('.').map(Number) as Semver) : undefined);
@@ -68,14 +68,16 @@ function runTrainer(args: readonly string[]): Promise<number> {
   });
 }
 
-function rolloutLines(config: Config, version: string, written: readonly ModelName[], fromIso: string): string[] {
+function rolloutLines(config: Config, version: string, written: readonly ModelName[], from: string): string[] {
   if (written.length === 0) return [];
   const lines = [
     `roll out ${version}: processors reading ${config.modelsDir} under the latest policy (the default) switch to it within models.pollMs (${config.modelsPollMs} ms), after verifying it;`,
     `  for a pinned processor set ${written.map((m) => `${VERSION_SETTING[m]}=${version}`).join(' ')} and send SIGHUP (kill -HUP <pid>)`,
     'backfill the history with the new version, under its own group (the live one is untouched):',
   ];
-  for (const model of written) lines.push(`  scorestream replay --topic ${BACKFILL_TOPIC} --from ${fromIso} --model ${model}@${version} --run-id backfill-${model}-${version}`);
+  for (const model of written) {
+    for (const [topic, tag] of BACKFILL_TOPICS) lines.push(`  scorestream replay --topic ${topic} --from ${from} --model ${model}@${version} --run-id backfill-${model}-${version}-${tag}`);
+  }
   return lines;
 }
 
@@ -117,7 +119,7 @@ export async function trainCommand(args: readonly string[], print: (line: string
     print(`  ${model.padEnd(17)} ${auc}${truth}${base}; ${verdict}`);
     if (m.written) written.push(model);
   }
-  const fromIso = Number.isFinite(report.firstEvent) ? new Date(report.firstEvent).toISOString() : 'earliest';
-  for (const line of rolloutLines(config, version, written, fromIso)) print(line);
+  // The backfill covers what the export covered: the topics from their start, or from --from.
+  for (const line of rolloutLines(config, version, written, values.from ?? 'earliest')) print(line);
   return code;
 }

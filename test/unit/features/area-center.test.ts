@@ -6,24 +6,13 @@ import { MATCH_FEATURES } from '../../../src/features/spec';
 import { DAY_MS } from '../../../src/features/time';
 import type { GeoPoint, PropertyEvent } from '../../../src/schemas/types';
 import { leadEvent } from '../../helpers/lead-events';
+import { listing } from '../../helpers/listings';
 
 const T0 = Date.UTC(2026, 2, 1);
 
-const listed = (id: string, at: number, location: GeoPoint, overrides: Partial<PropertyEvent> = {}): PropertyEvent => ({
-  event_id: `${id}-${at}`,
-  property_id: id,
-  event_type: 'LISTED',
-  occurred_at: at,
-  list_price: 500_000,
-  property_type: 'CONDO',
-  beds: 2,
-  baths: 2,
-  sqft: 1000,
-  area: 'Riverside',
-  location,
-  listing_status: 'ACTIVE',
-  ...overrides,
-});
+/** A listing in Riverside at `location`, first listed at `at`. */
+const listed = (id: string, at: number, location: GeoPoint, overrides: Partial<PropertyEvent> = {}): PropertyEvent =>
+  listing(id, 'Riverside', 500_000, { event_id: `${id}-${at}`, occurred_at: at, location, ...overrides });
 
 const tableOf = (events: readonly PropertyEvent[]): PropertyTable => {
   const table = new PropertyTable();

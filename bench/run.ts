@@ -4,13 +4,15 @@
  * then runs each scenario in its own process (bench/throughput/child.ts):
  *   (i) passthrough: raw KafkaJS consume -> produce in a transaction per batch, no scoring;
  *   (ii) pipeline: scorestream's processor (INT8 unless a variant says otherwise, EOS);
+ *   (i') io-floor: the passthrough writing what the pipeline wrote (three output records of its
+ *        sampled bytes and headers per input, its changelog records), the job's Kafka I/O floor;
  *   (iii) naive: eachMessage, score one event, send one record.
  * Throughput over the pre-filled topics, pipeline variants (cache, precision, at-least-once, batch
  * size, linger), one and two pipeline instances in a group, and end-to-end latency at fixed input
  * rates. Medians of --reps repetitions.
  * Writes bench/results/throughput-<date>.json (a quick or narrowed run: bench/results/tmp/) and prints the Markdown tables.
  *
- *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,naive]
+ *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,io-floor,naive]
  *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run)]
  */
 import { randomUUID } from 'node:crypto';
@@ -27,6 +29,7 @@ import { topicNames } from '../src/topics/names';
 import { brokerCpuSeconds } from './throughput/broker-cpu';
 import { withRetries } from './throughput/retry';
 import { orderedHistory, prefill } from './throughput/events';
+import { sampleRun, writeSample } from './throughput/io-sample';
 import { measureLatency, type LatencyResult } from './throughput/latency';
 import { runOutputs, type ScenarioName, type ScenarioRequest } from './throughput/protocol';
 import { startScenario, type ScenarioChild } from './throughput/spawn';
@@ -48,7 +51,8 @@ async function main(): Promise<void> {
   const reps = Number(flag('reps', quick ? '1' : '3'));
   const parts = ['throughput', 'variants', 'scaleout', 'latency'];
   const only = new Set(flag('only', parts.join(',')).split(','));
-  const scenarios = (['passthrough', 'pipeline', 'naive'] as const).filter((s) => flag('scenarios', 'passthrough,pipeline,naive').split(',').includes(s));
+  // io-floor after the pipeline: it writes the bytes the pipeline of the same repetition wrote.
+  const scenarios = (['passthrough', 'pipeline', 'io-floor', 'naive'] as const).filter((s) => flag('scenarios', 'passthrough,pipeline,io-floor,naive').split(',').includes(s));
   const profileDir = process.argv.includes('--profile') ? path.resolve(flag('profile', 'bench/profiles')) : undefined;
   const variantEvents = Math.min(events, quick ? 50_000 : 100_000);
   const naiveSeconds = quick ? 10 : 20;
@@ -84,7 +88,7 @@ async function main(): Promise<void> {
   const outDir = path.join(__dirname, 'results');
   // Only a full run (all three parts, every variant, no profiler) takes the date's name; a narrowed
   // run must not overwrite the figures the README quotes.
-  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < 3 || flag('variants', '') !== '' || profileDir !== undefined;
+  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < 4 || flag('variants', '') !== '' || profileDir !== undefined;
   const tag = quick ? '-quick' : narrowed ? `-partial-${results.date.slice(11, 19).replace(/:/g, '')}` : '';
   const file = path.join(outDir, narrowed || quick ? 'tmp' : '', `throughput-${results.date.slice(0, 10)}${tag}.json`);
   // Written after every measurement, so that a run cut short keeps what it measured.
@@ -92,15 +96,20 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   };
+  const sampleFile = path.join(os.tmpdir(), `bench-${id}-io-sample.json`);
   const run = async (scenario: ScenarioName, target: number, maxSeconds: number, env: Record<string, string>, topicPrefix = prefix): Promise<Measured> => {
     const group = `g${randomUUID().slice(0, 8)}`;
-    const req: ScenarioRequest = { scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: topicPrefix, group, target, maxSeconds, env };
+    const req: ScenarioRequest = { scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: topicPrefix, group, target, maxSeconds, env, ...(scenario === 'io-floor' ? { sample: sampleFile } : {}) };
     const broker0 = brokerCpuSeconds();
     const child = startScenario(req, profileDir && scenario === 'pipeline' ? profileDir : undefined);
     try {
       const report = await child.report;
       const brokerCpu = brokerPer1k(broker0, report.records);
       await child.exited;
+      if (scenario === 'pipeline' && target === events) {
+        const outs = runOutputs(topicPrefix, group);
+        writeSample(sampleFile, await sampleRun(kafka, admin, [outs.lead_scorer, outs.property_matcher, outs.churn_predictor], topicNames(group, topicPrefix).changelog, report.records));
+      }
       return { ...report, brokerCpuSecondsPer1k: brokerCpu };
     } finally {
       await deleteRunTopics(admin, group);
@@ -170,6 +179,7 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
     await release(endpoints);
+    fs.rmSync(sampleFile, { force: true });
   }
   results.complete = true;
   save();

@@ -7,7 +7,7 @@ import path from 'node:path';
 import os from 'node:os';
 import fs from 'node:fs';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
-import type { Admin, Kafka, KafkaMessage } from 'kafkajs';
+import type { Admin, Kafka, KafkaMessage, Message } from 'kafkajs';
 import { loadConfig } from '../../src/config/load';
 import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../src/features/lead-state';
 import { leadFeatures } from '../../src/features/lead-features';
@@ -16,11 +16,13 @@ import { createKafka } from '../../src/kafka/client';
 import { OUTPUT_COMPRESSION } from '../../src/process/commit-batch';
 import { TransactionalProducers } from '../../src/process/producers';
 import { HEADERS, outputHeaders } from '../../src/publish/headers';
+import { splitRequests } from '../../src/publish/split-requests';
 import { ModelRegistry } from '../../src/registry/registry';
 import { readSchema } from '../../src/schemas/files';
 import type { EngagementEvent, LeadEvent } from '../../src/schemas/types';
 import { leadScore } from '../../src/score/outputs';
 import { topicNames, valueSubject } from '../../src/topics/names';
+import { readSample } from './io-sample';
 import { Meter } from './meter';
 import { withRetries } from './retry';
 import { MESSAGE_PREFIX, runOutputs, type ChildMessage, type ScenarioRequest } from './protocol';
@@ -54,14 +56,17 @@ function sourceHeaders(topic: string, partition: number, offset: string): Record
   return { [HEADERS.sourceTopic]: topic, [HEADERS.sourcePartition]: String(partition), [HEADERS.sourceOffset]: offset };
 }
 
-/** (i) The limit: consume a batch, copy it to one output, commit it with the offsets in one transaction, per input partition. */
-async function passthrough(req: ScenarioRequest, kafka: Kafka, admin: Admin, registry: SchemaRegistry, meter: Meter): Promise<Running> {
+type TopicMessages = { topic: string; messages: Message[] }[];
+
+/**
+ * Consumes both inputs as the processor does (its consumer settings, without its merge: each
+ * input partition commits alone) and, per batch of at most `maxRecords`, writes what `write`
+ * makes of it with the offsets in one transaction of the partition's transactional producer.
+ */
+async function transactionalCopy(req: ScenarioRequest, kafka: Kafka, meter: Meter, write: (topic: string, partition: number, messages: readonly KafkaMessage[]) => TopicMessages, maxRecords = Number.POSITIVE_INFINITY): Promise<Running> {
   const config = loadConfig({ env: req.env });
   const names = topicNames(req.group, req.prefix);
-  const out = runOutputs(req.prefix, req.group).copy;
-  await createOutputs(admin, registry, [{ topic: out }]);
   const producers = new TransactionalProducers(kafka, req.group);
-  // The processor's consumer settings, without its merge (each input partition commits alone).
   const consumer = kafka.consumer({
     groupId: req.group,
     readUncommitted: false,
@@ -78,19 +83,21 @@ async function passthrough(req: ScenarioRequest, kafka: Kafka, admin: Admin, reg
     eachBatch: async ({ batch }) => {
       if (batch.messages.length === 0) return;
       const producer = await (producers.current(batch.topic, batch.partition) ?? producers.prepare(batch.topic, batch.partition));
-      const tx = await producer.transaction();
-      try {
-        await tx.sendBatch({
-          compression: OUTPUT_COMPRESSION,
-          topicMessages: [{ topic: out, messages: batch.messages.map((m) => ({ key: m.key, value: m.value, partition: batch.partition, headers: sourceHeaders(batch.topic, batch.partition, m.offset) })) }],
-        });
-        await tx.sendOffsets({ consumerGroupId: req.group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(batch.lastOffset()) + 1n).toString() }] }] });
-        await tx.commit();
-      } catch (err: unknown) {
-        await tx.abort().catch(() => undefined);
-        throw err;
+      for (let start = 0; start < batch.messages.length; start += maxRecords) {
+        const messages = batch.messages.slice(start, start + maxRecords);
+        const tx = await producer.transaction();
+        try {
+          // As the processor does: no record batch over the broker's limit (split-requests.ts says why).
+          for (const request of splitRequests(write(batch.topic, batch.partition, messages), config.maxBatchBytes)) await tx.sendBatch({ compression: OUTPUT_COMPRESSION, topicMessages: request });
+          const next = (BigInt((messages[messages.length - 1] as KafkaMessage).offset) + 1n).toString();
+          await tx.sendOffsets({ consumerGroupId: req.group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
+          await tx.commit();
+        } catch (err: unknown) {
+          await tx.abort().catch(() => undefined);
+          throw err;
+        }
+        meter.add(messages.length);
       }
-      meter.add(batch.messages.length);
     },
   });
   return {
@@ -101,6 +108,49 @@ async function passthrough(req: ScenarioRequest, kafka: Kafka, admin: Admin, reg
       await producers.close();
     },
   };
+}
+
+/** (i) The raw limit: each batch copied to one output, committed with its offsets in one transaction. */
+async function passthrough(req: ScenarioRequest, kafka: Kafka, admin: Admin, registry: SchemaRegistry, meter: Meter): Promise<Running> {
+  const out = runOutputs(req.prefix, req.group).copy;
+  await createOutputs(admin, registry, [{ topic: out }]);
+  return transactionalCopy(req, kafka, meter, (topic, partition, messages) => [
+    { topic: out, messages: messages.map((m) => ({ key: m.key, value: m.value, partition, headers: sourceHeaders(topic, partition, m.offset) })) },
+  ]);
+}
+
+/**
+ * (i') The I/O floor of this job with this client: per input record, the three output records the
+ * pipeline wrote (their bytes and nine headers, sampled from the pipeline's run), and per batch as
+ * many changelog records of sampled states as the pipeline wrote per input, in one transaction.
+ * No decoding, state or scoring: what is left is the Kafka work the pipeline cannot avoid.
+ */
+async function ioFloor(req: ScenarioRequest, kafka: Kafka, admin: Admin, registry: SchemaRegistry, meter: Meter): Promise<Running> {
+  if (!req.sample) throw new Error('io-floor needs the sample of a pipeline run (run the pipeline scenario first)');
+  const sample = readSample(req.sample);
+  const outs = runOutputs(req.prefix, req.group);
+  const topics = [outs.lead_scorer, outs.property_matcher, outs.churn_predictor];
+  await createOutputs(admin, registry, [...topics.map((topic) => ({ topic })), { topic: outs.changelog, compacted: true }]);
+  const records = sample.outputs.map((o) => o.records.map((r) => ({ value: Buffer.from(r.value, 'base64'), headers: r.headers })));
+  const states = sample.changelog.map((v) => Buffer.from(v, 'base64'));
+  let n = 0;
+  let owed = 0;
+  // Transactions of the pipeline's batch size (batch.maxRecords), not of whole fetches.
+  return transactionalCopy(req, kafka, meter, (_topic, partition, messages) => {
+    const out: TopicMessages = topics.map((topic) => ({ topic, messages: [] }));
+    for (const m of messages) {
+      n++;
+      records.forEach((pool, k) => {
+        const r = pool[(n + k) % pool.length] as { value: Buffer; headers: Record<string, string> };
+        (out[k] as { messages: Message[] }).messages.push({ key: m.key, value: r.value, partition, headers: r.headers });
+      });
+    }
+    // As many state records as the pipeline wrote per input, keyed by the batch's leads.
+    owed += messages.length * sample.changelogPerInput;
+    const changelog: Message[] = [];
+    for (; owed >= 1; owed--) changelog.push({ key: messages[changelog.length % messages.length]?.key ?? null, value: states[(n + changelog.length) % states.length] as Buffer, partition });
+    return [...out, { topic: outs.changelog, messages: changelog }].filter((t) => t.messages.length > 0);
+  }, loadConfig({ env: req.env }).batchMaxRecords);
 }
 
 /**
@@ -230,7 +280,7 @@ async function main(): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   const registry = new SchemaRegistry({ host: req.registryUrl });
-  const scenarios = { passthrough, pipeline, naive };
+  const scenarios = { passthrough, 'io-floor': ioFloor, pipeline, naive };
   const running = await scenarios[req.scenario](req, kafka, admin, registry, meter);
   // Scale-out: the orchestrator starts the measured window once every instance is in the group.
   process.on('SIGUSR2', () => meter.restart());

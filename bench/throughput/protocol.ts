@@ -1,5 +1,5 @@
 /** What the orchestrator asks of a scenario child, and what the child reports (one `@@<json>` line each). */
-export type ScenarioName = 'passthrough' | 'pipeline' | 'naive';
+export type ScenarioName = 'passthrough' | 'io-floor' | 'pipeline' | 'naive';
 
 export interface ScenarioRequest {
   readonly scenario: ScenarioName;
@@ -14,6 +14,8 @@ export interface ScenarioRequest {
   readonly maxSeconds: number;
   /** Pipeline settings, as SCORESTREAM_* environment variables. */
   readonly env: Record<string, string>;
+  /** io-floor: the file of the pipeline's sampled outputs (io-sample.ts) whose bytes it writes. */
+  readonly sample?: string;
 }
 
 export interface ScenarioReport {
@@ -42,11 +44,12 @@ export type ChildMessage = { readonly ready: true } | { readonly report: Scenari
 export const MESSAGE_PREFIX = '@@';
 
 /** Output topics of one scenario run: every topic whose name holds the group is the run's. */
-export function runOutputs(prefix: string, group: string): { readonly lead_scorer: string; readonly property_matcher: string; readonly churn_predictor: string; readonly copy: string } {
+export function runOutputs(prefix: string, group: string): { readonly lead_scorer: string; readonly property_matcher: string; readonly churn_predictor: string; readonly copy: string; readonly changelog: string } {
   return {
     lead_scorer: `${prefix}${group}.lead.scores`,
     property_matcher: `${prefix}${group}.property.matches`,
     churn_predictor: `${prefix}${group}.lead.churn`,
     copy: `${prefix}${group}.copy`,
+    changelog: `${prefix}${group}.changelog`,
   };
 }

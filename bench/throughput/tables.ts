@@ -76,7 +76,7 @@ export function renderMarkdown(r: BenchResults): string {
     const eps = (s: ScenarioName): number => median((byScenario.get(s) ?? []).map((x) => x.eventsPerSecond));
     lines.push('### Throughput over the pre-filled topics', '', `| scenario ${REPORT_HEADER}`, `| --- ${REPORT_RULE}`);
     for (const [s, rows] of byScenario) lines.push(`| ${s} | ${reportColumns(rows).join(' | ')} |`);
-    lines.push('', `pipeline / passthrough: ${fix(eps('pipeline') / eps('passthrough'), 2)}; pipeline / naive: ${fix(eps('pipeline') / eps('naive'), 1)}`, '');
+    lines.push('', `pipeline / I/O floor: ${fix(eps('pipeline') / eps('io-floor'), 2)}; pipeline / passthrough: ${fix(eps('pipeline') / eps('passthrough'), 2)}; pipeline / naive: ${fix(eps('pipeline') / eps('naive'), 1)}`, '');
   }
   const byVariant = groupBy(r.variants, (x) => x.variant);
   if (byVariant.size > 0) {

@@ -3,6 +3,7 @@ import { Kafka, logLevel, type SASLOptions } from 'kafkajs';
 import type { Config } from '../config/schema';
 import { ScorestreamError, errorMessage } from '../errors';
 import { kafkaLogCreator, type KafkaRetryKind } from './logging';
+import { registerCodecs } from './codecs';
 
 export interface KafkaClientOptions {
   readonly brokers: readonly string[];
@@ -29,6 +30,7 @@ export interface KafkaClientOptions {
 export const CLIENT_RETRY = { initialRetryTime: 100, maxRetryTime: 2_000, factor: 0.2, multiplier: 2, retries: 10 } as const;
 
 export function createKafka(options: KafkaClientOptions): Kafka {
+  registerCodecs();
   return new Kafka({
     clientId: options.clientId ?? 'scorestream',
     brokers: [...options.brokers],

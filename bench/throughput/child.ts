@@ -13,7 +13,7 @@ import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../src/
 import { leadFeatures } from '../../src/features/lead-features';
 import { MainThreadInference } from '../../src/infer/main-thread-inference';
 import { createKafka } from '../../src/kafka/client';
-import { OUTPUT_COMPRESSION } from '../../src/process/commit-batch';
+import { compressionOf } from '../../src/process/commit-batch';
 import { TransactionalProducers } from '../../src/process/producers';
 import { HEADERS, outputHeaders } from '../../src/publish/headers';
 import { splitRequests } from '../../src/publish/split-requests';
@@ -88,7 +88,7 @@ async function transactionalCopy(req: ScenarioRequest, kafka: Kafka, meter: Mete
         const tx = await producer.transaction();
         try {
           // As the processor does: no record batch over the broker's limit (split-requests.ts says why).
-          for (const request of splitRequests(write(batch.topic, batch.partition, messages), config.maxBatchBytes)) await tx.sendBatch({ compression: OUTPUT_COMPRESSION, topicMessages: request });
+          for (const request of splitRequests(write(batch.topic, batch.partition, messages), config.maxBatchBytes)) await tx.sendBatch({ compression: compressionOf(config.compression), topicMessages: request });
           const next = (BigInt((messages[messages.length - 1] as KafkaMessage).offset) + 1n).toString();
           await tx.sendOffsets({ consumerGroupId: req.group, topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] });
           await tx.commit();

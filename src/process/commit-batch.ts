@@ -4,11 +4,19 @@ import type { StateStore } from '../state/store';
 import type { ComputedBatch } from './batch-task';
 
 /**
- * Compressed, for fewer bytes on the wire and on disk. What keeps each record batch under the
- * broker's limit is the split into requests (splitRequests), which counts bytes before
- * compression: it holds however well the records compress.
+ * How the batch's records are written: compressed (kafka.compression) for fewer bytes on the wire
+ * and on disk, and split so that no record batch passes the broker's limit. The split
+ * (splitRequests) counts bytes before compression: it holds however well the records compress.
  */
-export const OUTPUT_COMPRESSION = CompressionTypes.GZIP;
+export interface WriteOptions {
+  readonly maxBatchBytes: number;
+  readonly compression: CompressionTypes;
+}
+
+/** The codec `kafka.compression` names. */
+export function compressionOf(setting: 'gzip' | 'none'): CompressionTypes {
+  return setting === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+}
 
 /**
  * The checkpoint order, written down once: the outputs, the changelog of the touched leads, the
@@ -16,11 +24,11 @@ export const OUTPUT_COMPRESSION = CompressionTypes.GZIP;
  * do the states reach RocksDB, with the changelog offset they correspond to. If anything fails
  * before, nothing of the batch is visible and it is read again.
  */
-export async function commitBatch(batch: ComputedBatch, producer: Producer, groupId: string, changelog: string, store: StateStore, maxBatchBytes: number): Promise<void> {
+export async function commitBatch(batch: ComputedBatch, producer: Producer, groupId: string, changelog: string, store: StateStore, write: WriteOptions): Promise<void> {
   const tx = await producer.transaction();
   let changelogEnd: bigint | undefined;
   try {
-    changelogEnd = await send(batch, changelog, maxBatchBytes, (topicMessages) => tx.sendBatch({ topicMessages, compression: OUTPUT_COMPRESSION }));
+    changelogEnd = await send(batch, changelog, write.maxBatchBytes, (topicMessages) => tx.sendBatch({ topicMessages, compression: write.compression }));
     await tx.sendOffsets({
       consumerGroupId: groupId,
       topics: batch.offsets.map(({ topic, offset }) => ({ topic, partitions: [{ partition: batch.partition, offset }] })),
@@ -53,8 +61,8 @@ async function send(batch: ComputedBatch, changelog: string, maxBatchBytes: numb
  * changelog are acknowledged before the offsets are committed and before RocksDB is written, so
  * nothing is lost; a crash in between writes the batch's outputs again.
  */
-export async function commitAtLeastOnce(batch: ComputedBatch, producer: Producer, consumer: Consumer, changelog: string, store: StateStore, maxBatchBytes: number): Promise<void> {
-  const changelogEnd = await send(batch, changelog, maxBatchBytes, (topicMessages) => producer.sendBatch({ topicMessages, compression: OUTPUT_COMPRESSION, acks: -1 }));
+export async function commitAtLeastOnce(batch: ComputedBatch, producer: Producer, consumer: Consumer, changelog: string, store: StateStore, write: WriteOptions): Promise<void> {
+  const changelogEnd = await send(batch, changelog, write.maxBatchBytes, (topicMessages) => producer.sendBatch({ topicMessages, compression: write.compression, acks: -1 }));
   await consumer.commitOffsets(batch.offsets.map(({ topic, offset }) => ({ topic, partition: batch.partition, offset })));
   if (changelogEnd !== undefined && batch.states.length > 0) await store.apply(batch.partition, batch.states, changelogEnd);
 }

@@ -27,7 +27,7 @@ import { topicNames, valueSubject, type TopicNames } from '../topics/names';
 import type { Merged, Side } from '../consume/partition-merge';
 import type { ModelName } from '../features/spec';
 import { DependencyUnavailable, computeBatch, type BatchResult, type ComputedBatch, type TaskDeps } from './batch-task';
-import { commitAtLeastOnce, commitBatch } from './commit-batch';
+import { commitAtLeastOnce, commitBatch, compressionOf, type WriteOptions } from './commit-batch';
 import { MergedPartitions, type MergeBounds } from './merged-partitions';
 import { PropertyDlqWriter } from './property-dlq';
 import type { PartitionProgress } from './partition-progress';
@@ -100,6 +100,8 @@ export class Processor {
   private polling: Promise<void> = Promise.resolve();
   /** Partition counts of the inputs, for the partitioning contract; read at start and at each join. */
   private readonly partitionCounts = new Map<string, number>();
+  /** How batches are written: kafka.maxBatchBytes and kafka.compression. */
+  private readonly writeOptions: WriteOptions;
   private readonly healthState: ProcessorHealth;
   /** In a group with an assignment: false from a crash or a rebalance until the next join. */
   private joined = false;
@@ -131,6 +133,7 @@ export class Processor {
   ) {
     this.mode = mode ?? { groupId: config.appId };
     this.names = topicNames(this.mode.groupId, config.topicPrefix);
+    this.writeOptions = { maxBatchBytes: config.maxBatchBytes, compression: compressionOf(config.compression) };
     this.logger = pino({ level: config.logLevel, base: { app: config.appId } }, pino.destination(2));
     this.healthState = new ProcessorHealth({
       stallTimeoutMs: config.stallTimeoutMs,
@@ -262,7 +265,7 @@ export class Processor {
     };
     this.loader = new PropertyLoader({ ...propertyDeps, admin: this.admin, decoder: propertyDecoder(), appId: c.appId, onFatal: (err) => this.healthState.fail(err) });
     // Replays and dry runs leave dead-lettering to the live processor.
-    if (!this.mode.replay && !this.mode.dryRun) this.propertyDlq = new PropertyDlqWriter({ ...propertyDeps, decoder: propertyDecoder(), groupId: this.mode.groupId, maxRecordBytes: c.maxBatchBytes, previousMember: new PreviousMember(path.join(c.stateDir, this.mode.groupId), (level, message) => this.log(level, message), 'property-dlq-member-id') });
+    if (!this.mode.replay && !this.mode.dryRun) this.propertyDlq = new PropertyDlqWriter({ ...propertyDeps, decoder: propertyDecoder(), groupId: this.mode.groupId, maxRecordBytes: c.maxBatchBytes, compression: compressionOf(c.compression), previousMember: new PreviousMember(path.join(c.stateDir, this.mode.groupId), (level, message) => this.log(level, message), 'property-dlq-member-id') });
     await this.loader.start();
     this.log('info', `property table loaded: ${this.loader.table.size} listings`);
 
@@ -473,8 +476,8 @@ export class Processor {
           // Its own scratch store, never checkpointed against a changelog: it lives for one run.
           await deps.store.apply(partition, computed.states, 0n);
         }
-        else if (this.atLeastOnce) await commitAtLeastOnce(computed, await this.producer(), this.consumer as Consumer, this.names.changelog, deps.store, this.config.maxBatchBytes);
-        else await commitBatch(computed, await (producer as Promise<Producer>), this.mode.groupId, this.names.changelog, deps.store, this.config.maxBatchBytes);
+        else if (this.atLeastOnce) await commitAtLeastOnce(computed, await this.producer(), this.consumer as Consumer, this.names.changelog, deps.store, this.writeOptions);
+        else await commitBatch(computed, await (producer as Promise<Producer>), this.mode.groupId, this.names.changelog, deps.store, this.writeOptions);
         this.record(computed.result, (Date.now() - t0) / 1000);
         this.events.onBatch?.(partition, computed.result);
         return true;

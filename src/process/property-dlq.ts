@@ -1,4 +1,4 @@
-import { type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
+import { type CompressionTypes, type Consumer, type EachBatchPayload, type Kafka, type Message, type Producer } from 'kafkajs';
 import { CONSUMER_RETRY } from '../consume/consumer-retry';
 import type { PreviousMember } from '../consume/previous-member';
 import type { AvroDecoder } from '../decode/avro-decoder';
@@ -9,7 +9,6 @@ import type { Metrics } from '../ops/metrics';
 import type { LogFn } from '../ops/rate-limited-log';
 import { dlqRecord } from '../publish/dlq-record';
 import { splitRequests } from '../publish/split-requests';
-import { OUTPUT_COMPRESSION } from './commit-batch';
 import { fencingProducer } from './producers';
 import { readPropertyRecord } from './property-record';
 
@@ -24,6 +23,8 @@ export interface PropertyDlqDeps {
   readonly groupId: string;
   readonly log: LogFn;
   readonly metrics?: Metrics;
+  /** kafka.compression. */
+  readonly compression: CompressionTypes;
   /** kafka.maxBatchBytes: a larger DLQ copy is cut, and a transaction is split, to fit the broker's limit. */
   readonly maxRecordBytes: number;
   /** Wait before starting again after a failure, doubling up to `maxRetryMs`. */
@@ -183,7 +184,7 @@ export class PropertyDlqWriter {
     const last = batch.lastOffset();
     const tx = await producer.transaction();
     try {
-      for (const request of splitRequests([{ topic: dlqTopic, messages }], this.deps.maxRecordBytes)) await tx.sendBatch({ topicMessages: request, compression: OUTPUT_COMPRESSION });
+      for (const request of splitRequests([{ topic: dlqTopic, messages }], this.deps.maxRecordBytes)) await tx.sendBatch({ topicMessages: request, compression: this.deps.compression });
       await tx.sendOffsets({ consumerGroupId, topics: [{ topic, partitions: [{ partition: batch.partition, offset: (BigInt(last) + 1n).toString() }] }] });
       await tx.commit();
     } catch (err: unknown) {

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
-import { Partitioners, type Producer } from 'kafkajs';
+import { CompressionTypes, Partitioners, type Producer } from 'kafkajs';
 import client from 'prom-client';
 import { AvroDecoder, type WriterSchemas } from '../../../src/decode/avro-decoder';
 import { createMetrics, METRIC, type Metrics } from '../../../src/ops/metrics';
@@ -122,6 +122,7 @@ describe('bad records on property.events', () => {
     const stale = { metrics: createMetrics(new client.Registry()), logs: [] as string[] };
     const zombie = new PropertyDlqWriter({
       kafka: pipe.kafka,
+      compression: CompressionTypes.GZIP,
       maxRecordBytes: 1_000_000,
       decoder: new AvroDecoder(pipe.registry, readSchema('PropertyEvent'), 'PropertyEvent'),
       topic: pipe.names.property,
@@ -193,6 +194,7 @@ describe('the property.events DLQ writer during a schema registry outage', () =>
     await proxy.disable();
     writer = new PropertyDlqWriter({
       kafka: pipe.kafka,
+      compression: CompressionTypes.GZIP,
       maxRecordBytes: 1_000_000,
       decoder: new AvroDecoder(counted, readSchema('PropertyEvent'), 'PropertyEvent'),
       topic: pipe.names.property,

@@ -17,12 +17,34 @@ export function writeHistoryFiles(history: History, dir: string): void {
 }
 
 /**
+ * How far to move event times so that the newest is now: a record's timestamp is its event time
+ * plus this. The synthetic history lies months back, and a broker deletes records older than its
+ * retention (7 days by default) at its next check, whatever their offsets; the order of the
+ * timestamps, which is what the merge reads, stays that of the event times.
+ */
+export function stampShift(history: History): number {
+  let last = 0;
+  for (const e of [...history.leadEvents, ...history.engagementEvents]) last = Math.max(last, e.occurred_at);
+  return Math.max(0, Date.now() - last);
+}
+
+/**
+ * A record timestamp for an event: its time moved by `shift`, and never in the future (listings
+ * of the synthetic world are dated after its leads, and Kafka 4 refuses a timestamp more than an
+ * hour ahead, log.message.timestamp.after.max.ms).
+ */
+export function stamp(occurredAt: number, shift: number): number {
+  return Math.min(occurredAt + shift, Date.now());
+}
+
+/**
  * Produces a history the way a service of the user's would: the Java client's default (murmur2)
  * partitioner, keys the lead (or listing) id, Confluent-framed Avro under the topics' registered
- * schemas, and each record stamped with its event's time (CreateTime set by the producer), in the
- * order of the files.
+ * schemas, and each record stamped with its event's time (CreateTime set by the producer; moved
+ * by `stampShift`), in the order of the files.
  */
 export async function produceHistory(kafka: Kafka, registry: SchemaRegistry, names: TopicNames, history: History): Promise<void> {
+  const shift = stampShift(history);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
   try {
@@ -30,7 +52,7 @@ export async function produceHistory(kafka: Kafka, registry: SchemaRegistry, nam
       const id = await registry.getLatestSchemaId(valueSubject(topic));
       for (let i = 0; i < events.length; i += 2000) {
         const chunk = events.slice(i, i + 2000);
-        const messages = await Promise.all(chunk.map(async (e) => ({ key: key(e), value: await registry.encode(id, e), timestamp: String(e.occurred_at) })));
+        const messages = await Promise.all(chunk.map(async (e) => ({ key: key(e), value: await registry.encode(id, e), timestamp: String(stamp(e.occurred_at, shift)) })));
         await producer.send({ topic, messages, acks: -1 });
       }
     };

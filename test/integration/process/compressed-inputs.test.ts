@@ -2,6 +2,7 @@ import type { EngagementEvent, LeadEvent } from '../../../src/schemas/types';
 import { generateHistory } from '../../../src/synth/generate';
 import { valueSubject } from '../../../src/topics/names';
 import { produceForeign, type ForeignRecord } from '../../helpers/foreign-producer';
+import { stamp, stampShift } from '../../helpers/history-files';
 import { header, TestPipeline } from '../../helpers/pipeline';
 
 /**
@@ -16,14 +17,15 @@ describe.each(['gzip', 'snappy', 'lz4', 'zstd'])('inputs compressed with %s by l
   it('are all scored, once per model', async () => {
     await pipe.setUp();
     const history = generateHistory({ leads: 30, seed: 5 });
+    const shift = stampShift(history);
     const ids = { lead: await pipe.registry.getLatestSchemaId(valueSubject(pipe.names.lead)), engagement: await pipe.registry.getLatestSchemaId(valueSubject(pipe.names.engagement)) };
     // Listings too: the property table is read by its own consumer.
     const propertyId = await pipe.registry.getLatestSchemaId(valueSubject(pipe.names.property));
-    const listings: ForeignRecord[] = await Promise.all(history.propertyEvents.map(async (e) => ({ topic: pipe.names.property, key: e.property_id, value: await pipe.registry.encode(propertyId, e), timestamp: e.occurred_at })));
+    const listings: ForeignRecord[] = await Promise.all(history.propertyEvents.map(async (e) => ({ topic: pipe.names.property, key: e.property_id, value: await pipe.registry.encode(propertyId, e), timestamp: stamp(e.occurred_at, shift) })));
     expect(produceForeign(pipe.brokers, codec, listings)).toBe(listings.length);
     const records: ForeignRecord[] = [];
     const add = async (topic: string, id: number, e: LeadEvent | EngagementEvent): Promise<void> => {
-      records.push({ topic, key: e.lead_id, value: await pipe.registry.encode(id, e), timestamp: e.occurred_at });
+      records.push({ topic, key: e.lead_id, value: await pipe.registry.encode(id, e), timestamp: stamp(e.occurred_at, shift) });
     };
     for (const e of history.leadEvents) await add(pipe.names.lead, ids.lead, e);
     for (const e of history.engagementEvents) await add(pipe.names.engagement, ids.engagement, e);

@@ -56,7 +56,7 @@ describe('features export over a bad history', () => {
         { key: wrongKey, partition: wrongPartition, value: await pipe.registry.encode(leadId, { ...first, lead_id: wrongKey, event_id: 'misplaced-1', occurred_at: last.occurred_at }), timestamp: at(late) },
       ],
     });
-    await producer.send({ topic: pipe.names.engagement, messages: [{ key: ghost.lead_id, value: await pipe.registry.encode(engagementId, ghost), timestamp: at(ghost.occurred_at) }] });
+    await producer.send({ topic: pipe.names.engagement, messages: [{ key: ghost.lead_id, value: await pipe.registry.encode(engagementId, ghost), timestamp: at(late) }] });
     await producer.disconnect();
 
     const out = path.join(dir, 'out');

@@ -75,7 +75,6 @@ export interface TableSummary {
   readonly censored: number;
   readonly leads: number;
   readonly dataSha256: string;
-  readonly withTrueProbabilities: boolean;
 }
 
 /**
@@ -107,9 +106,8 @@ export function writeTables(outDir: string, tables: Record<ModelName, Table>, me
     }
     fs.writeFileSync(path.join(dir, 'keys.tsv'), `lead_id\tevent_id\tproperty_id\toccurred_at\n${t.keys.map((k) => `${k}\n`).join('')}`);
     const positives = t.y.filter((v) => v === 1).length;
-    const summary: TableSummary = { model, rows: t.rows, positives, censored: t.censored, leads: leadIds.length, dataSha256: hash.digest('hex'), withTrueProbabilities: withTrue };
-    const { withTrueProbabilities: _, ...written } = summary;
-    fs.writeFileSync(path.join(dir, 'meta.json'), `${JSON.stringify({ ...written, ...meta, labels: LABEL_DEFINITIONS[model](horizons), features: spec }, null, 2)}\n`);
+    const summary: TableSummary = { model, rows: t.rows, positives, censored: t.censored, leads: leadIds.length, dataSha256: hash.digest('hex') };
+    fs.writeFileSync(path.join(dir, 'meta.json'), `${JSON.stringify({ ...summary, ...meta, labels: LABEL_DEFINITIONS[model](horizons), features: spec }, null, 2)}\n`);
     return summary;
   });
 }

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { Partitioners, type Kafka } from 'kafkajs';
+import { ConfigResourceTypes, Partitioners, type Kafka } from 'kafkajs';
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { History } from '../../src/synth/generate';
 import type { TopicNames } from '../../src/topics/names';
@@ -18,14 +18,33 @@ export function writeHistoryFiles(history: History, dir: string): void {
 
 /**
  * How far to move event times so that the newest is now: a record's timestamp is its event time
- * plus this. The synthetic history lies months back, and a broker deletes records older than its
- * retention (7 days by default) at its next check, whatever their offsets; the order of the
- * timestamps, which is what the merge reads, stays that of the event times.
+ * plus this, and the order of the timestamps, which is what the merge reads, stays that of the
+ * event times. The older records still lie months back: see `keepHistory`.
  */
 export function stampShift(history: History): number {
   let last = 0;
   for (const e of [...history.leadEvents, ...history.engagementEvents]) last = Math.max(last, e.occurred_at);
   return Math.max(0, Date.now() - last);
+}
+
+/**
+ * Sets the input topics to keep their records whatever their age, as a team's topics that hold
+ * the history it trains on and replays do. Under the broker's default (retention.ms of 7 days),
+ * records stamped months back go at its next retention check (every 5 minutes), a segment at a
+ * time, under a reader that is still in them. The input topics have no other setting that this
+ * (non-incremental) change would reset.
+ */
+export async function keepHistory(kafka: Kafka, names: TopicNames): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: names.inputs.map((name) => ({ type: ConfigResourceTypes.TOPIC, name, configEntries: [{ name: 'retention.ms', value: '-1' }] })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
 }
 
 /**
@@ -41,9 +60,10 @@ export function stamp(occurredAt: number, shift: number): number {
  * Produces a history the way a service of the user's would: the Java client's default (murmur2)
  * partitioner, keys the lead (or listing) id, Confluent-framed Avro under the topics' registered
  * schemas, and each record stamped with its event's time (CreateTime set by the producer; moved
- * by `stampShift`), in the order of the files.
+ * by `stampShift`), in the order of the files, into topics that keep it (`keepHistory`).
  */
 export async function produceHistory(kafka: Kafka, registry: SchemaRegistry, names: TopicNames, history: History): Promise<void> {
+  await keepHistory(kafka, names);
   const shift = stampShift(history);
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

@@ -89,7 +89,11 @@ export class TestPipeline {
 
   /**
    * Lead and engagement events in the order given, each stamped one millisecond after the one
-   * before: the processor's merge then applies them in exactly this order.
+   * before, and each visible before any that follows it: the processor's merge then applies them
+   * in exactly this order. One request holding both topics would not do: the broker appends its
+   * partitions one after the other, and a processor that looks between the two appends sees a
+   * later-stamped lead event before an earlier engagement event (late data, applied in arrival
+   * order). So each run of consecutive events of one topic is sent, and acknowledged, on its own.
    */
   async produceInOrder(events: readonly (LeadEvent | EngagementEvent)[], base = Date.now()): Promise<number> {
     const ids = { lead: await this.registry.getLatestSchemaId(valueSubject(this.names.lead)), engagement: await this.registry.getLatestSchemaId(valueSubject(this.names.engagement)) };
@@ -105,8 +109,13 @@ export class TestPipeline {
             return { topic: lead ? this.names.lead : this.names.engagement, message: { key: e.lead_id, value, timestamp: String(base + i + j) } };
           }),
         );
-        const topicMessages = [this.names.lead, this.names.engagement].map((topic) => ({ topic, messages: encoded.filter((x) => x.topic === topic).map((x) => x.message) }));
-        await producer.sendBatch({ topicMessages: topicMessages.filter((t) => t.messages.length > 0), acks: -1 });
+        for (let start = 0; start < encoded.length; ) {
+          const topic = (encoded[start] as { topic: string }).topic;
+          let end = start + 1;
+          while (end < encoded.length && (encoded[end] as { topic: string }).topic === topic) end++;
+          await producer.send({ topic, messages: encoded.slice(start, end).map((x) => x.message), acks: -1 });
+          start = end;
+        }
       }
     } finally {
       await producer.disconnect();

@@ -28,6 +28,7 @@ import type { Merged, Side } from '../consume/partition-merge';
 import type { ModelName } from '../features/spec';
 import { DependencyUnavailable, computeBatch, type BatchResult, type ComputedBatch, type TaskDeps } from './batch-task';
 import { commitAtLeastOnce, commitBatch, compressionOf, type WriteOptions } from './commit-batch';
+import { RecordStages } from './record-stages';
 import { MergedPartitions, type MergeBounds } from './merged-partitions';
 import { PropertyDlqWriter } from './property-dlq';
 import type { PartitionProgress } from './partition-progress';
@@ -83,6 +84,7 @@ export class Processor {
   private registry: ModelRegistry | undefined;
   private store: StateStore | undefined;
   private readonly locks = new TaskLocks();
+  private readonly stages = new RecordStages();
   private readonly ready = new Map<number, Promise<void>>();
   private readonly names: TopicNames;
   private readonly mode: ProcessorMode;
@@ -422,8 +424,10 @@ export class Processor {
     const ready = this.ready.get(partition);
     if (!ready || !(await ready.then(() => true, () => false))) return;
     const alive = (): boolean => isRunning() && !isStale() && !this.stopping;
+    const delivered = Date.now();
     const position = await this.locks.run(partition, async () => {
       if (!this.writable(partition)) return undefined;
+      this.stages.noteDelivered(batch.messages, delivered);
       merged.get(partition).offer(side, batch.messages);
       while (alive()) {
         const records = await merged.take(partition, this.config.batchMaxRecords);
@@ -467,10 +471,12 @@ export class Processor {
     // computed before a fencing or a reassignment is never committed by a producer created after.
     const producer = this.mode.dryRun || this.atLeastOnce ? undefined : this.producers?.current(this.names.lead, partition);
     if (!this.mode.dryRun && !this.atLeastOnce && producer === undefined) return false;
+    const taken = Date.now();
     for (;;) {
       try {
         const t0 = Date.now();
         const computed = await computeBatch(deps, partition, records);
+        const computedAt = Date.now();
         if (this.mode.dryRun) {
           await this.mode.dryRun(computed);
           // Its own scratch store, never checkpointed against a changelog: it lives for one run.
@@ -478,7 +484,9 @@ export class Processor {
         }
         else if (this.atLeastOnce) await commitAtLeastOnce(computed, await this.producer(), this.consumer as Consumer, this.names.changelog, deps.store, this.writeOptions);
         else await commitBatch(computed, await (producer as Promise<Producer>), this.mode.groupId, this.names.changelog, deps.store, this.writeOptions);
-        this.record(computed.result, (Date.now() - t0) / 1000);
+        const committed = Date.now();
+        this.record(computed.result, (committed - t0) / 1000);
+        if (this.events.metrics) this.stages.observe(this.events.metrics, records, { taken, computed: computedAt, committed });
         this.events.onBatch?.(partition, computed.result);
         return true;
       } catch (err: unknown) {

@@ -8,11 +8,13 @@ import os from 'node:os';
 import fs from 'node:fs';
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry';
 import type { Admin, Kafka, KafkaMessage, Message } from 'kafkajs';
+import client from 'prom-client';
 import { loadConfig } from '../../src/config/load';
 import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../src/features/lead-state';
 import { leadFeatures } from '../../src/features/lead-features';
 import { MainThreadInference } from '../../src/infer/main-thread-inference';
 import { createKafka } from '../../src/kafka/client';
+import { createMetrics } from '../../src/ops/metrics';
 import { compressionOf } from '../../src/process/commit-batch';
 import { TransactionalProducers } from '../../src/process/producers';
 import { HEADERS, outputHeaders } from '../../src/publish/headers';
@@ -25,7 +27,8 @@ import { topicNames, valueSubject } from '../../src/topics/names';
 import { readSample } from './io-sample';
 import { Meter } from './meter';
 import { withRetries } from './retry';
-import { MESSAGE_PREFIX, runOutputs, type ChildMessage, type ScenarioRequest } from './protocol';
+import { MESSAGE_PREFIX, runOutputs, type ChildMessage, type ScenarioReport, type ScenarioRequest } from './protocol';
+import { stageFigures } from './stages';
 
 const MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 
@@ -42,6 +45,8 @@ interface Running {
   readonly meter: Meter;
   stop(): Promise<void>;
   cacheHitRate(): number | null;
+  stages?(): Promise<ScenarioReport['stages']>;
+  resetStages?(): void;
 }
 
 async function createOutputs(admin: Admin, registry: SchemaRegistry, topics: { topic: string; schema?: Parameters<typeof readSchema>[0]; compacted?: boolean }[]): Promise<void> {
@@ -177,11 +182,14 @@ async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, regist
     { topic: names.dlq(names.lead) },
     { topic: names.dlq(names.engagement) },
   ]);
+  // As `scorestream run` has them: their cost is part of the pipeline's, and they say where its latency goes.
+  const metrics = createMetrics(new client.Registry());
   const processor = new Processor(
     config,
     kafka,
     req.registryUrl,
     {
+      metrics,
       onBatch: (_p, result) => meter.add(result.records),
       onLog: (level, message) => {
         if (level !== 'info') process.stderr.write(`${level}: ${message}\n`);
@@ -198,6 +206,8 @@ async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, regist
   }, 50);
   return {
     meter,
+    stages: () => stageFigures(metrics),
+    resetStages: () => metrics.stageSeconds.reset(),
     cacheHitRate: () => {
       const s = processor.cacheStats();
       return s.hits + s.misses > 0 ? s.hits / (s.hits + s.misses) : null;
@@ -282,8 +292,12 @@ async function main(): Promise<void> {
   const registry = new SchemaRegistry({ host: req.registryUrl });
   const scenarios = { passthrough, 'io-floor': ioFloor, pipeline, naive };
   const running = await scenarios[req.scenario](req, kafka, admin, registry, meter);
-  // Scale-out: the orchestrator starts the measured window once every instance is in the group.
-  process.on('SIGUSR2', () => meter.restart());
+  // Scale-out: the orchestrator starts the measured window once every instance is in the group;
+  // latency: once the warm-up is over.
+  process.on('SIGUSR2', () => {
+    meter.restart();
+    running.resetStages?.();
+  });
   const timers: NodeJS.Timeout[] = [];
   await new Promise<void>((resolve) => {
     if (req.maxSeconds > 0) timers.push(setTimeout(resolve, req.maxSeconds * 1000));
@@ -291,7 +305,7 @@ async function main(): Promise<void> {
     process.once('SIGTERM', () => resolve());
   });
   timers.forEach((t) => clearTimeout(t));
-  const report = meter.report({ cacheHitRate: running.cacheHitRate(), endNow: req.target === 0 || meter.records < req.target });
+  const report = meter.report({ cacheHitRate: running.cacheHitRate(), endNow: req.target === 0 || meter.records < req.target, stages: await running.stages?.() });
   send({ report });
   // A clean stop where it is quick; the measurement is done either way, and a child that went on
   // consuming would take CPU from the next scenario.

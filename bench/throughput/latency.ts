@@ -12,6 +12,7 @@ export interface LatencyResult {
   /** Events produced after the warm-up, and how many of them had an output within the drain time. */
   readonly measured: number;
   readonly delivered: number;
+  readonly meanMs: number;
   readonly p50Ms: number;
   readonly p95Ms: number;
   readonly p99Ms: number;
@@ -33,7 +34,7 @@ function percentile(sorted: readonly number[], p: number): number {
  * Produces `events` at `rate` events/s (a batch every 10 ms) for `seconds`, while a read_committed
  * consumer of `output` notes when each output arrives. End-to-end latency: from the moment its
  * input was handed to the producer to the moment its output was read, joined on the output's
- * x-source-* headers. The first `warmupSeconds` are not counted.
+ * x-source-* headers. The first `warmupSeconds` are not counted; `onWarm` is called when they end.
  */
 export async function measureLatency(
   kafka: Kafka,
@@ -41,7 +42,7 @@ export async function measureLatency(
   names: TopicNames,
   output: string,
   events: readonly InputEvent[],
-  options: { rate: number; seconds: number; warmupSeconds: number; drainSeconds: number; partitions: number },
+  options: { rate: number; seconds: number; warmupSeconds: number; drainSeconds: number; partitions: number; onWarm?: () => void },
 ): Promise<LatencyResult> {
   const enc = await inputEncoders(registry, names);
   const sentAt = new Map<string, number>();
@@ -68,7 +69,12 @@ export async function measureLatency(
   const warmupEnd = start + options.warmupSeconds * 1000;
   const end = start + options.seconds * 1000;
   let sent = 0;
+  let warm = false;
   while (Date.now() < end && sent < events.length) {
+    if (!warm && Date.now() >= warmupEnd) {
+      warm = true;
+      options.onWarm?.();
+    }
     const due = Math.min(events.length, Math.floor(((Date.now() - start) / 1000) * options.rate));
     if (due > sent) {
       const chunk = events.slice(sent, due);
@@ -104,6 +110,7 @@ export async function measureLatency(
     producedRate: sent / producedSeconds,
     measured: measuredKeys.length,
     delivered: latencies.length,
+    meanMs: latencies.length > 0 ? latencies.reduce((a, b) => a + b, 0) / latencies.length : Number.NaN,
     p50Ms: percentile(latencies, 50),
     p95Ms: percentile(latencies, 95),
     p99Ms: percentile(latencies, 99),

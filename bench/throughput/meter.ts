@@ -60,7 +60,7 @@ export class Meter {
     this.lag.enable();
   }
 
-  report(extra: { cacheHitRate: number | null; endNow?: boolean }): ScenarioReport {
+  report(extra: { cacheHitRate: number | null; endNow?: boolean; stages?: ScenarioReport['stages'] }): ScenarioReport {
     this.sample();
     clearInterval(this.sampler);
     this.lag.disable();
@@ -94,6 +94,7 @@ export class Meter {
       eventLoopLagMs: { p50: ms(this.lag.percentile(50)), p99: ms(this.lag.percentile(99)), max: ms(this.lag.max) },
       meanBatchSize: this.batches > 0 ? this.batchRecords / this.batches : 0,
       cacheHitRate: extra.cacheHitRate,
+      ...(extra.stages ? { stages: extra.stages } : {}),
     };
   }
 }

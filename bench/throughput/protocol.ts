@@ -1,3 +1,5 @@
+import type { StageFigures } from './stages';
+
 /** What the orchestrator asks of a scenario child, and what the child reports (one `@@<json>` line each). */
 export type ScenarioName = 'passthrough' | 'io-floor' | 'pipeline' | 'naive';
 
@@ -37,6 +39,8 @@ export interface ScenarioReport {
   readonly eventLoopLagMs: { readonly p50: number; readonly p99: number; readonly max: number };
   readonly meanBatchSize: number;
   readonly cacheHitRate: number | null;
+  /** The pipeline's own account of where a record's time went (fetch, merge, compute, commit). */
+  readonly stages?: Record<string, StageFigures>;
 }
 
 export type ChildMessage = { readonly ready: true } | { readonly report: ScenarioReport } | { readonly error: string };

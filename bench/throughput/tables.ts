@@ -1,4 +1,5 @@
 import type { LatencyResult } from './latency';
+import { STAGES } from './stages';
 import type { ScenarioName, ScenarioReport } from './protocol';
 
 /** A scenario's own report, plus the local broker's CPU over the same run. */
@@ -102,6 +103,33 @@ export function renderMarkdown(r: BenchResults): string {
       lines.push(`| ${s} | ${int(Number(rate))} | ${int(m((x) => x.producedRate))} | ${fix(100 * m((x) => x.delivered / Math.max(1, x.measured)), 1)}% | ${int(m((x) => x.p50Ms))} | ${int(m((x) => x.p95Ms))} | ${int(m((x) => x.p99Ms))} | ${int(m((x) => x.maxMs))} | ${fix(m((x) => x.report.cpuSecondsPer1k), 3)} | ${fix(m((x) => x.report.brokerCpuSecondsPer1k ?? Number.NaN), 3)} | ${fix(m((x) => x.report.eventLoopLagMs.p99), 1)} | ${fix(m((x) => x.report.meanBatchSize), 0)} |`);
     }
     lines.push('');
+    lines.push(...stageTable(byCell));
   }
   return lines.join('\n');
+}
+
+/**
+ * The pipeline's own account of each record's latency (its stage histogram, over the whole phase),
+ * beside the end-to-end mean the reader measured; what is left is the producer's send and the
+ * reader's read_committed visibility.
+ */
+function stageTable(byCell: Map<string, BenchResults['latency']>): string[] {
+  const rows = [...byCell].filter(([, xs]) => xs.some((x) => x.report.stages));
+  if (rows.length === 0) return [];
+  const lines = [
+    '### Where the latency goes (means, ms; p99 in brackets)',
+    '',
+    '| scenario | rate ev/s | end to end | fetch | merge | compute | commit | rest |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const [k, xs] of rows) {
+    const [s, rate] = k.split('|');
+    const m = (f: (x: (typeof xs)[number]) => number): number => median(xs.map(f));
+    const stage = (name: string, f: 'meanMs' | 'p99Ms'): number => m((x) => x.report.stages?.[name]?.[f] ?? Number.NaN);
+    const cells = STAGES.map((name) => `${fix(stage(name, 'meanMs'), 1)} (${int(stage(name, 'p99Ms'))})`);
+    const rest = m((x) => x.meanMs - STAGES.reduce((a, name) => a + (x.report.stages?.[name]?.meanMs ?? 0), 0));
+    lines.push(`| ${s} | ${int(Number(rate))} | ${fix(m((x) => x.meanMs), 1)} (${int(m((x) => x.p99Ms))}) | ${cells.join(' | ')} | ${fix(rest, 1)} |`);
+  }
+  lines.push('');
+  return lines;
 }

@@ -2,6 +2,7 @@ import { decompress as zstdDecompress } from 'fzstd';
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
 import snappyCodec from 'kafkajs-snappy';
 import { decompress as lz4Decompress } from 'lz4js';
+import { lz4Frame } from './lz4-frame';
 
 /** What KafkaJS asks of a codec: `compress` gets its record encoder, `decompress` a batch's bytes. */
 interface Codec {
@@ -11,7 +12,7 @@ interface Codec {
 
 const asBuffer = (u: Uint8Array): Buffer => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-/** Codecs scorestream reads but does not write: writing one is a setting it does not offer. */
+/** A codec scorestream reads but does not write: writing zstd is not a setting it offers (no pure-JavaScript compressor). */
 const readOnly = (name: string, decompress: (b: Buffer) => Buffer | Promise<Buffer>): (() => Codec) => () => ({
   compress: () => Promise.reject(new Error(`scorestream reads ${name}-compressed records but does not write them`)),
   decompress: async (buffer) => decompress(buffer),
@@ -24,14 +25,17 @@ let registered = false;
  * record batch compressed with snappy, lz4 or zstd, which other clients write whenever their
  * compression.type says so. These pure-JavaScript codecs read all three, as Kafka frames them
  * (snappy raw or in the Java client's xerial framing; lz4 and zstd frames), in every client of
- * the process. Registered once, before any client fetches.
+ * the process, and write snappy (raw) and lz4 (one frame) for kafka.compression. Registered once,
+ * before any client fetches or produces.
  */
 export function registerCodecs(): void {
   if (registered) return;
   registered = true;
   const codecs = CompressionCodecs as unknown as Record<number, () => Codec>;
-  const snappy = snappyCodec();
-  codecs[CompressionTypes.Snappy] = readOnly('snappy', (b) => snappy.decompress(b));
-  codecs[CompressionTypes.LZ4] = readOnly('lz4', (b) => asBuffer(lz4Decompress(b)));
+  codecs[CompressionTypes.Snappy] = snappyCodec;
+  codecs[CompressionTypes.LZ4] = () => ({
+    compress: async (encoder) => lz4Frame(encoder.buffer),
+    decompress: async (buffer) => asBuffer(lz4Decompress(buffer)),
+  });
   codecs[CompressionTypes.ZSTD] = readOnly('zstd', (b) => asBuffer(zstdDecompress(b)));
 }

@@ -13,9 +13,11 @@ export interface WriteOptions {
   readonly compression: CompressionTypes;
 }
 
-/** The codec `kafka.compression` names. */
-export function compressionOf(setting: 'gzip' | 'none'): CompressionTypes {
-  return setting === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+const CODECS = { gzip: CompressionTypes.GZIP, lz4: CompressionTypes.LZ4, snappy: CompressionTypes.Snappy, none: CompressionTypes.None } as const;
+
+/** The codec `kafka.compression` names (lz4 and snappy are registered by registerCodecs). */
+export function compressionOf(setting: keyof typeof CODECS): CompressionTypes {
+  return CODECS[setting];
 }
 
 /**

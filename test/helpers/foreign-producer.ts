@@ -49,3 +49,27 @@ export function produceForeign(brokers: readonly string[], compression: string, 
   if (r.status !== 0) throw new Error(`produce.py (${compression}) exited with ${r.status}: ${r.stderr}`);
   return Number(r.stdout.trim());
 }
+
+/** A record as the foreign consumer read it. */
+export interface ForeignRead {
+  readonly partition: number;
+  readonly offset: number;
+  readonly key: string;
+  readonly value: Buffer | null;
+}
+
+/**
+ * Reads `topic` from its beginning with librdkafka (not KafkaJS), read_committed, until it holds
+ * `count` records or `timeoutSeconds` pass: as a user's downstream service reads the outputs.
+ */
+export function consumeForeign(brokers: readonly string[], topic: string, count: number, timeoutSeconds: number): ForeignRead[] {
+  const r = spawnSync(python(), [path.join(DIR, 'consume.py'), brokers.join(','), topic, String(count), String(timeoutSeconds)], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`consume.py ${topic} exited with ${r.status}: ${r.stderr}`);
+  return r.stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => {
+      const x = JSON.parse(line) as { partition: number; offset: number; key: string; value: string | null };
+      return { partition: x.partition, offset: x.offset, key: x.key, value: x.value === null ? null : Buffer.from(x.value, 'base64') };
+    });
+}

@@ -141,6 +141,7 @@ async function main(): Promise<void> {
         { name: 'at least once (no transactions)', env: { SCORESTREAM_PROCESSING_GUARANTEE: 'at_least_once' } },
         ...[128, 2048, 8192].map((n) => ({ name: `batch.maxRecords ${n}`, env: { SCORESTREAM_BATCH_MAX_RECORDS: String(n) } })),
         ...[0, 20, 50].map((ms) => ({ name: `batch.lingerMs ${ms}`, env: { SCORESTREAM_BATCH_LINGER_MS: String(ms) } })),
+        ...['lz4', 'snappy', 'none'].map((codec) => ({ name: `kafka.compression ${codec}`, env: { SCORESTREAM_KAFKA_COMPRESSION: codec } })),
       ];
       const pick = flag('variants', '');
       for (let rep = 1; rep <= reps; rep++) {

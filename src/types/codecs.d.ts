@@ -10,13 +10,6 @@ declare module 'lz4js' {
   export function decompress(src: Uint8Array, maxSize?: number): Uint8Array;
   /** Compresses into an LZ4 frame. */
   export function compress(src: Uint8Array, maxSize?: number): Uint8Array;
-  /**
-   * Compresses `src[sIndex, sIndex + sLength)` into one LZ4 block at the start of `dst` (at least
-   * compressBound(sLength) long), matching against the positions `hashTable` (65,536 entries)
-   * remembers; 0 or a length of `sLength` or more: keep the block uncompressed.
-   */
-  export function compressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, hashTable: Uint32Array): number;
-  export function compressBound(n: number): number;
 }
 
 declare module 'lz4js/xxh32' {

@@ -30,7 +30,8 @@ describe.each(['lz4', 'snappy'] as const)('outputs written with %s', (codec) => 
     };
     try {
       await pipe.setUp();
-      const history = generateHistory({ leads: 30, seed: 47 });
+      // Enough events for full batches: each output request holds several 64 KiB LZ4 blocks.
+      const history = generateHistory({ leads: 150, seed: 47 });
       await pipe.produce(pipe.names.property, history.propertyEvents);
       const events = [...history.leadEvents, ...history.engagementEvents].sort((a, b) => a.occurred_at - b.occurred_at);
       await pipe.produceInOrder(events);

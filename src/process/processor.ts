@@ -427,7 +427,8 @@ export class Processor {
     const delivered = Date.now();
     const position = await this.locks.run(partition, async () => {
       if (!this.writable(partition)) return undefined;
-      this.stages.noteDelivered(batch.messages, delivered);
+      // Only what a metric reads is kept: without metrics the hot path does no bookkeeping.
+      if (this.events.metrics) this.stages.noteDelivered(batch.messages, delivered);
       merged.get(partition).offer(side, batch.messages);
       while (alive()) {
         const records = await merged.take(partition, this.config.batchMaxRecords);

@@ -79,7 +79,7 @@ export async function replayCommand(args: readonly string[], print: (line: strin
   let server: http.Server | undefined;
   const port = options.metricsPort;
   if (port !== undefined) {
-    server = await startHttpServer(config.httpHost, port, metrics, { health: () => ({ ok: true, detail: {} }), ready: () => true }).catch((err: unknown) => {
+    server = await startHttpServer(config.httpHost, port, metrics.registry, { health: () => ({ ok: true, detail: {} }), ready: () => true }).catch((err: unknown) => {
       throw listenError(err, { hostKey: 'http.host', portKey: '--metrics-port', host: config.httpHost, port });
     });
   }

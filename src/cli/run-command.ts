@@ -1,9 +1,6 @@
-import client from 'prom-client';
 import { loadConfig } from '../config/load';
-import { kafkaFromConfig } from '../kafka/client';
 import { startOpsListeners } from '../ops/listeners';
-import { createMetrics } from '../ops/metrics';
-import { Processor } from '../process/processor';
+import { runningProcessor, type RunningProcessor } from '../threads/running-processor';
 import { topicPlan } from '../topics/create';
 import { topicNames } from '../topics/names';
 import { errorMessage } from '../errors';
@@ -13,7 +10,7 @@ import { resolveEndpoints } from './endpoints';
 import { checkDependencies, checkLocal } from './preflight';
 import { guardStop } from './stop-signals';
 
-async function reloadModelVersions(processor: Processor): Promise<string> {
+async function reloadModelVersions(processor: RunningProcessor): Promise<string> {
   let config;
   try {
     config = loadConfig();
@@ -46,7 +43,6 @@ export async function runCommand(args: readonly string[], print: (line: string) 
   const endpoints = await resolveEndpoints(config, print);
   const warn = (line: string): void => void process.stderr.write(`scorestream: ${line}\n`);
   checkLocal(config, warn, { models: true });
-  const metrics = createMetrics(new client.Registry());
   // Resolves with the exit code once a signal (0) or the consumer's end (1) asks the run to stop.
   let requestStop: (code: number) => void = () => undefined;
   const stopRequested = new Promise<number>((resolve) => (requestStop = resolve));
@@ -64,25 +60,14 @@ export async function runCommand(args: readonly string[], print: (line: string) 
     guard.arm('the consumer stopping');
     requestStop(1);
   };
-  const processor = new Processor(config, kafkaFromConfig(config, endpoints.brokers, 'processor', { onRetried: (kind) => metrics.kafkaRetries.inc({ kind }) }), endpoints.registryUrl, { metrics, onFatal: fatal });
+  const processor = runningProcessor(config, endpoints, fatal);
   // SIGHUP: read the configuration again and put each model on the version it names now.
   const onHangup = (): void => void reloadModelVersions(processor).then((line) => print(`scorestream run: SIGHUP: ${line}`));
   process.on('SIGHUP', onHangup);
   let listeners: Awaited<ReturnType<typeof startOpsListeners>> | undefined;
   try {
     // /metrics and the probes on http.host; the model switch, when enabled, on its own listener (loopback by default).
-    listeners = await startOpsListeners(
-      config,
-      metrics,
-      {
-        health: () => {
-          const h = processor.health();
-          return { ok: h.ok, detail: h };
-        },
-        ready: () => processor.isReady,
-      },
-      (model, policy) => processor.setModelVersion(model, policy),
-    );
+    listeners = await startOpsListeners(config, processor.metrics, { health: () => processor.health(), ready: () => processor.ready() }, (model, policy) => processor.setModelVersion(model, policy));
     const names = topicNames(config.appId, config.topicPrefix);
     // A signal during the checks ends the run at once: nothing is built yet.
     const checked = await Promise.race([checkDependencies(config, endpoints, topicPlan(names, config.partitions).map((t) => t.topic)).then(() => true), stopRequested.then(() => false)]);
@@ -97,7 +82,8 @@ export async function runCommand(args: readonly string[], print: (line: string) 
       throw err;
     }
     const described = listeners.describe();
-    print(`scorestream run: consuming ${names.lead} and ${names.engagement} as group ${config.appId}${described ? `; ${described}` : ''}`);
+    const threads = config.processingThreads > 1 ? ` with ${config.processingThreads} stream threads` : '';
+    print(`scorestream run: consuming ${names.lead} and ${names.engagement} as group ${config.appId}${threads}${described ? `; ${described}` : ''}`);
     const code = await stopRequested;
     await processor.stop();
     print(`scorestream run: stopped${code === 0 ? '' : `, exit code ${code}`}`);

@@ -22,6 +22,7 @@ export const SCHEMA = {
   partitions: int('topics.partitions', 6, 'partitions of lead.events and engagement.events when scorestream creates them (co-partitioned)', 1, 10_000),
   replicationFactor: int('topics.replicationFactor', 1, 'replication factor of topics scorestream creates (3 in production)', 1, 10),
   processingGuarantee: oneOf('processing.guarantee', ['exactly_once', 'at_least_once'] as const, 'exactly_once', 'exactly_once: outputs, changelog and offsets in one transaction per batch; at_least_once: no transactions (a crash repeats outputs since the last commit), for comparison'),
+  processingThreads: int('processing.threads', 1, 'stream threads in this process (worker threads, as Kafka Streams num.stream.threads): each is a member of the group with its own clients, producers, partitions and state under state.dir/thread-<n>; one /metrics, /readyz and SIGTERM for all', 1, 64),
   batchMaxRecords: int('batch.maxRecords', 512, 'a partition batch is scored when it holds this many records...', 1, 100_000),
   batchLingerMs: int('batch.lingerMs', 5, '...or when its oldest record has waited this long (inference combines the batches of several partitions meanwhile)', 0, 60_000),
   sessionTimeoutMs: int('consumer.sessionTimeoutMs', 30_000, 'how long the group waits for a silent instance before moving its partitions', 6_000, 300_000),

@@ -1,9 +1,8 @@
 import type http from 'node:http';
 import type { Config } from '../config/schema';
 import { startAdminServer, type SwitchModel } from './admin-server';
-import { startHttpServer, type HealthSource } from './http-server';
+import { startHttpServer, type HealthSource, type MetricsSource } from './http-server';
 import { listenError } from './listen-error';
-import type { Metrics } from './metrics';
 
 export interface OpsListeners {
   /** /metrics, /healthz, /readyz on http.host:http.port; undefined when http.port is 0. */
@@ -26,7 +25,7 @@ const closeServer = (server: http.Server | undefined): Promise<void> =>
 const loopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
 /** The processor's HTTP listeners, as the configuration asks: the read-only one, and the admin one apart. */
-export async function startOpsListeners(config: Config, metrics: Metrics, source: HealthSource, switchModel: SwitchModel): Promise<OpsListeners> {
+export async function startOpsListeners(config: Config, metrics: MetricsSource, source: HealthSource, switchModel: SwitchModel): Promise<OpsListeners> {
   const metricsServer =
     config.httpPort > 0
       ? await startHttpServer(config.httpHost, config.httpPort, metrics, source).catch((err: unknown) => {

@@ -32,9 +32,18 @@ export const METRIC = {
 
 export type Metrics = ReturnType<typeof createMetrics>;
 
-/** Creates every metric on `registry` (passed in, so tests and several processors stay apart). */
-export function createMetrics(registry: client.Registry) {
+/** The process's CPU, memory, event loop and GC metrics. */
+export function collectProcessMetrics(registry: client.Registry): void {
   client.collectDefaultMetrics({ register: registry, prefix: 'scorestream_' });
+}
+
+/**
+ * Creates every metric on `registry` (passed in, so tests and several processors stay apart).
+ * The process's own metrics (CPU, memory, event loop) come with them, unless `processMetrics` is
+ * false: a stream thread's registry leaves them to the main thread, which has the one process.
+ */
+export function createMetrics(registry: client.Registry, options: { processMetrics?: boolean } = {}) {
+  if (options.processMetrics !== false) collectProcessMetrics(registry);
   const latencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
   return {
     registry,
@@ -44,7 +53,7 @@ export function createMetrics(registry: client.Registry) {
     enumDefaulted: new client.Counter({ name: METRIC.enumDefaulted, help: 'enum symbols our input schema lacks (added by a newer producer schema), read as the enum default, by input topic and field', labelNames: ['topic', 'field'], registers: [registry] }),
     producerFenced: new client.Counter({ name: METRIC.producerFenced, help: 'transactions aborted because the producer was fenced (another instance took its partition, or the transaction outlived its timeout); each is followed by a rejoin', registers: [registry] }),
     recordsDuplicate: new client.Counter({ name: METRIC.recordsDuplicate, help: 'input records whose event_id the lead had already seen: neither applied nor scored again, by topic', labelNames: ['topic'], registers: [registry] }),
-    partitionStalled: new client.Gauge({ name: METRIC.partitionStalled, help: '1 while a partition has been processing one batch, or failing, for longer than health.stallTimeoutMs', labelNames: ['partition'], registers: [registry] }),
+    partitionStalled: new client.Gauge({ aggregator: 'max', name: METRIC.partitionStalled, help: '1 while a partition has been processing one batch, or failing, for longer than health.stallTimeoutMs', labelNames: ['partition'], registers: [registry] }),
     batchRecords: new client.Histogram({ name: METRIC.batchRecords, help: 'records per partition batch (one transaction)', buckets: [1, 8, 32, 64, 128, 256, 512, 1024, 4096], registers: [registry] }),
     batchSeconds: new client.Histogram({ name: METRIC.batchSeconds, help: 'time to process and commit one partition batch', buckets: latencyBuckets, registers: [registry] }),
     inferenceSeconds: new client.Histogram({ name: METRIC.inferenceSeconds, help: 'time of one inference call, by model', labelNames: ['model'], buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.5], registers: [registry] }),
@@ -59,16 +68,16 @@ export function createMetrics(registry: client.Registry) {
     cacheHits: new client.Counter({ name: METRIC.cacheHits, help: 'result cache hits', registers: [registry] }),
     cacheMisses: new client.Counter({ name: METRIC.cacheMisses, help: 'result cache misses', registers: [registry] }),
     fallbacks: new client.Counter({ name: METRIC.fallbacks, help: 'batches answered by a rule-based fallback, by model and reason', labelNames: ['model', 'reason'], registers: [registry] }),
-    breakerOpen: new client.Gauge({ name: METRIC.breakerOpen, help: '1 while a model circuit breaker is open or half-open', labelNames: ['model'], registers: [registry] }),
-    modelSwaps: new client.Counter({ name: METRIC.modelSwaps, help: 'model versions put into service, by model and version', labelNames: ['model', 'version'], registers: [registry] }),
-    modelRollbacks: new client.Counter({ name: METRIC.modelRollbacks, help: 'versions that failed in service and were replaced by the version they had replaced, by model, from and to', labelNames: ['model', 'from', 'to'], registers: [registry] }),
-    providerFallbacks: new client.Counter({ name: METRIC.providerFallbacks, help: 'models loaded on CPU because the requested provider was unavailable', labelNames: ['model'], registers: [registry] }),
+    breakerOpen: new client.Gauge({ aggregator: 'max', name: METRIC.breakerOpen, help: '1 while a model circuit breaker is open or half-open', labelNames: ['model'], registers: [registry] }),
+    modelSwaps: new client.Counter({ aggregator: 'max', name: METRIC.modelSwaps, help: 'model versions put into service, by model and version', labelNames: ['model', 'version'], registers: [registry] }),
+    modelRollbacks: new client.Counter({ aggregator: 'max', name: METRIC.modelRollbacks, help: 'versions that failed in service and were replaced by the version they had replaced, by model, from and to', labelNames: ['model', 'from', 'to'], registers: [registry] }),
+    providerFallbacks: new client.Counter({ aggregator: 'max', name: METRIC.providerFallbacks, help: 'models loaded on CPU because the requested provider was unavailable', labelNames: ['model'], registers: [registry] }),
     consumerLag: new client.Gauge({ name: METRIC.consumerLag, help: 'records behind the end of each input partition, as of the last fetch', labelNames: ['topic', 'partition'], registers: [registry] }),
     replayDone: new client.Gauge({ name: METRIC.replayDone, help: 'records of the replay range re-scored so far, by run', labelNames: ['run'], registers: [registry] }),
     replayTotal: new client.Gauge({ name: METRIC.replayTotal, help: 'records in the replay range, by run', labelNames: ['run'], registers: [registry] }),
-    ready: new client.Gauge({ name: METRIC.ready, help: '1 when the property table and the state of every assigned partition are caught up', registers: [registry] }),
-    propertyRejected: new client.Counter({ name: METRIC.propertyRejected, help: 'property.events records this instance did not apply to its property table because they are bad (each goes to the DLQ once, from one instance), by reason', labelNames: ['reason'], registers: [registry] }),
+    ready: new client.Gauge({ aggregator: 'min', name: METRIC.ready, help: '1 when the property table and the state of every assigned partition are caught up', registers: [registry] }),
+    propertyRejected: new client.Counter({ aggregator: 'max', name: METRIC.propertyRejected, help: 'property.events records this instance did not apply to its property table because they are bad (each goes to the DLQ once, from one instance), by reason', labelNames: ['reason'], registers: [registry] }),
     kafkaRetries: new client.Counter({ name: METRIC.kafkaRetries, help: 'KafkaJS log lines of conditions it retries by itself, logged below ERROR and at most one a kind per 10 s, by kind: response (a retried protocol error answer, e.g. CONCURRENT_TRANSACTIONS), produce, connection, consumer_restart, rejoin', labelNames: ['kind'], registers: [registry] }),
-    propertyTombstones: new client.Counter({ name: METRIC.propertyTombstones, help: 'property.events tombstones read by this instance, by outcome: removed (the listing), no_key or unknown_listing (ignored)', labelNames: ['outcome'], registers: [registry] }),
+    propertyTombstones: new client.Counter({ aggregator: 'max', name: METRIC.propertyTombstones, help: 'property.events tombstones read by this instance, by outcome: removed (the listing), no_key or unknown_listing (ignored)', labelNames: ['outcome'], registers: [registry] }),
   };
 }

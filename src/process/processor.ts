@@ -45,6 +45,8 @@ export interface ProcessorEvents {
   onRegistryEvent?(event: RegistryEvent): void;
   /** The consumer can no longer make progress (it crashed for good, or stopped): the process should exit non-zero. */
   onFatal?(error: Error): void;
+  /** Added to every log line, e.g. the stream thread's number. */
+  logBindings?: Readonly<Record<string, string | number>>;
 }
 
 /**
@@ -136,7 +138,7 @@ export class Processor {
     this.mode = mode ?? { groupId: config.appId };
     this.names = topicNames(this.mode.groupId, config.topicPrefix);
     this.writeOptions = { maxBatchBytes: config.maxBatchBytes, compression: compressionOf(config.compression) };
-    this.logger = pino({ level: config.logLevel, base: { app: config.appId } }, pino.destination(2));
+    this.logger = pino({ level: config.logLevel, base: { app: config.appId, ...this.events.logBindings } }, pino.destination(2));
     this.healthState = new ProcessorHealth({
       stallTimeoutMs: config.stallTimeoutMs,
       ...(this.events.metrics ? { metrics: this.events.metrics } : {}),
@@ -167,10 +169,11 @@ export class Processor {
   }
 
   /** Alive: consuming, with no stalled partition; models on fallbacks are reported, not fatal. */
-  health(): { ok: boolean; models: ReturnType<ModelRegistry['health']>; stalled: ReturnType<PartitionProgress['stalled']>; error?: string } {
+  health(): { ok: boolean; partitions: number[]; models: ReturnType<ModelRegistry['health']>; stalled: ReturnType<PartitionProgress['stalled']>; error?: string } {
     const fatal = this.healthState.fatal;
     return {
       ok: this.running && this.healthState.ok,
+      partitions: [...this.assigned].sort((a, b) => a - b),
       models: this.registry?.health() ?? [],
       stalled: this.healthState.progress.stalled(),
       ...(fatal ? { error: fatal.message } : {}),

@@ -40,7 +40,7 @@ describe('admin listener', () => {
 
   async function start(env: Record<string, string>): Promise<OpsListeners> {
     const config = loadConfig({ env: { SCORESTREAM_HTTP_PORT: String(await freePort()), SCORESTREAM_HTTP_ADMIN_PORT: String(await freePort()), ...env } });
-    listeners = await startOpsListeners(config, createMetrics(new client.Registry()), { health: () => ({ ok: true, detail: {} }), ready: () => true }, (m, p) => registry.setPolicy(m, p));
+    listeners = await startOpsListeners(config, createMetrics(new client.Registry()).registry, { health: () => ({ ok: true, detail: {} }), ready: () => true }, (m, p) => registry.setPolicy(m, p));
     return listeners;
   }
 

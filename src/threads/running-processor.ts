@@ -1,0 +1,51 @@
+import client from 'prom-client';
+import type { Config } from '../config/schema';
+import type { ModelName } from '../features/spec';
+import { kafkaFromConfig } from '../kafka/client';
+import type { Health, MetricsSource } from '../ops/http-server';
+import { collectProcessMetrics, createMetrics } from '../ops/metrics';
+import { Processor } from '../process/processor';
+import { StreamThreads } from './stream-threads';
+
+/** What `scorestream run` drives: one processor on the main thread, or processing.threads stream threads. */
+export interface RunningProcessor {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  health(): Health | Promise<Health>;
+  ready(): boolean | Promise<boolean>;
+  setModelVersion(model: ModelName, policy: string): Promise<string>;
+  readonly metrics: MetricsSource;
+}
+
+/**
+ * The processor `run` asks for. With one thread it runs on the main thread as it always has
+ * (no worker, no message passing); with more, each thread is a processor in a worker thread.
+ */
+export function runningProcessor(config: Config, endpoints: { readonly brokers: readonly string[]; readonly registryUrl: string }, onFatal: (err: Error) => void): RunningProcessor {
+  const registry = new client.Registry();
+  if (config.processingThreads > 1) {
+    collectProcessMetrics(registry);
+    const threads = new StreamThreads(config, endpoints, { processRegistry: registry, onFatal });
+    return {
+      start: () => threads.start(),
+      stop: () => threads.stop(),
+      health: () => threads.health(),
+      ready: () => threads.ready(),
+      setModelVersion: (model, policy) => threads.setModelVersion(model, policy),
+      metrics: threads.metrics,
+    };
+  }
+  const metrics = createMetrics(registry);
+  const processor = new Processor(config, kafkaFromConfig(config, endpoints.brokers, 'processor', { onRetried: (kind) => metrics.kafkaRetries.inc({ kind }) }), endpoints.registryUrl, { metrics, onFatal });
+  return {
+    start: () => processor.start(),
+    stop: () => processor.stop(),
+    health: () => {
+      const h = processor.health();
+      return { ok: h.ok, detail: h };
+    },
+    ready: () => processor.isReady,
+    setModelVersion: (model, policy) => processor.setModelVersion(model, policy),
+    metrics: registry,
+  };
+}

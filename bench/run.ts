@@ -12,7 +12,7 @@
  * rates. Medians of --reps repetitions.
  * Writes bench/results/throughput-<date>.json (a quick or narrowed run: bench/results/tmp/) and prints the Markdown tables.
  *
- *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,io-floor,naive]
+ *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,pipeline-2-threads,io-floor,naive]
  *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run)]
  */
 import { randomUUID } from 'node:crypto';
@@ -45,6 +45,24 @@ function flag(name: string, fallback: string): string {
 /** The pipeline as benchmarked unless a variant says otherwise: INT8, as the issue specifies; everything else the defaults. */
 const PIPELINE_ENV: Record<string, string> = { SCORESTREAM_MODELS_PRECISION: 'int8', SCORESTREAM_LOG_LEVEL: 'warn' };
 
+/** The rows of the throughput and latency tables: a scenario, under the settings it runs with. */
+interface Run {
+  /** In --scenarios. */
+  readonly key: string;
+  /** In the tables. */
+  readonly label: string;
+  readonly scenario: ScenarioName;
+  readonly env: Record<string, string>;
+}
+
+const RUNS: readonly Run[] = [
+  { key: 'passthrough', label: 'passthrough', scenario: 'passthrough', env: {} },
+  { key: 'pipeline', label: 'pipeline', scenario: 'pipeline', env: PIPELINE_ENV },
+  { key: 'pipeline-2-threads', label: 'pipeline, 2 threads', scenario: 'pipeline', env: { ...PIPELINE_ENV, SCORESTREAM_PROCESSING_THREADS: '2' } },
+  { key: 'io-floor', label: 'io-floor', scenario: 'io-floor', env: {} },
+  { key: 'naive', label: 'naive', scenario: 'naive', env: {} },
+];
+
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const events = Number(flag('events', quick ? '100000' : '1000000'));
@@ -52,7 +70,7 @@ async function main(): Promise<void> {
   const parts = ['throughput', 'variants', 'scaleout', 'latency'];
   const only = new Set(flag('only', parts.join(',')).split(','));
   // io-floor after the pipeline: it writes the bytes the pipeline of the same repetition wrote.
-  const scenarios = (['passthrough', 'pipeline', 'io-floor', 'naive'] as const).filter((s) => flag('scenarios', 'passthrough,pipeline,io-floor,naive').split(',').includes(s));
+  const scenarios = RUNS.filter((s) => flag('scenarios', RUNS.map((r) => r.key).join(',')).split(',').includes(s.key));
   const profileDir = process.argv.includes('--profile') ? path.resolve(flag('profile', 'bench/profiles')) : undefined;
   const variantEvents = Math.min(events, quick ? 50_000 : 100_000);
   const naiveSeconds = quick ? 10 : 20;
@@ -88,7 +106,7 @@ async function main(): Promise<void> {
   const outDir = path.join(__dirname, 'results');
   // Only a full run (all three parts, every variant, no profiler) takes the date's name; a narrowed
   // run must not overwrite the figures the README quotes.
-  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < 4 || flag('variants', '') !== '' || profileDir !== undefined;
+  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < RUNS.length || flag('variants', '') !== '' || profileDir !== undefined;
   const tag = quick ? '-quick' : narrowed ? `-partial-${results.date.slice(11, 19).replace(/:/g, '')}` : '';
   const file = path.join(outDir, narrowed || quick ? 'tmp' : '', `throughput-${results.date.slice(0, 10)}${tag}.json`);
   // Written after every measurement, so that a run cut short keeps what it measured.
@@ -106,7 +124,7 @@ async function main(): Promise<void> {
       const report = await child.report;
       const brokerCpu = brokerPer1k(broker0, report.records);
       await child.exited;
-      if (scenario === 'pipeline' && target === events) {
+      if (scenario === 'pipeline' && target === events && env.SCORESTREAM_PROCESSING_THREADS === undefined) {
         const outs = runOutputs(topicPrefix, group);
         writeSample(sampleFile, await sampleRun(kafka, admin, [outs.lead_scorer, outs.property_matcher, outs.churn_predictor], topicNames(group, topicPrefix).changelog, report.records));
       }
@@ -125,11 +143,11 @@ async function main(): Promise<void> {
 
     if (only.has('throughput')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const scenario of scenarios) {
-          const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, scenario === 'pipeline' ? PIPELINE_ENV : {});
-          results.throughput.push({ rep, ...r });
+        for (const { scenario, label, env } of scenarios) {
+          const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, env);
+          results.throughput.push({ rep, label, ...r });
           save();
-          log(`throughput rep ${rep} ${scenario}: ${r.records} records, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, peak RSS ${r.peakRssMiB} MiB, RSS/heap/external by tenth ${[r.rssByDecile, r.heapByDecile, r.externalByDecile].map((d) => d?.join(' ')).join(' | ')}`);
+          log(`throughput rep ${rep} ${label}: ${r.records} records, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, peak RSS ${r.peakRssMiB} MiB, RSS/heap/external by tenth ${[r.rssByDecile, r.heapByDecile, r.externalByDecile].map((d) => d?.join(' ')).join(' | ')}`);
         }
       }
     }
@@ -165,12 +183,12 @@ async function main(): Promise<void> {
     }
     if (only.has('latency')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const scenario of ['passthrough', 'pipeline', 'naive'] as const) {
+        for (const { scenario, label, env } of RUNS.filter((x) => x.key !== 'io-floor')) {
           for (const rate of rates) {
-            const r = await latencyPhase(scenario, rate);
-            results.latency.push({ rep, scenario, ...r });
+            const r = await latencyPhase(scenario, env, rate);
+            results.latency.push({ rep, scenario, label, ...r });
             save();
-            log(`latency rep ${rep} ${scenario} at ${rate}/s: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, ${r.delivered}/${r.measured} delivered`);
+            log(`latency rep ${rep} ${label} at ${rate}/s: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, ${r.delivered}/${r.measured} delivered`);
           }
         }
       }
@@ -229,14 +247,14 @@ async function main(): Promise<void> {
   }
 
   /** One latency cell: fresh topics, the scenario started and ready, then inputs at `rate`. */
-  async function latencyPhase(scenario: ScenarioName, rate: number): Promise<LatencyResult & { report: Measured }> {
+  async function latencyPhase(scenario: ScenarioName, env: Record<string, string>, rate: number): Promise<LatencyResult & { report: Measured }> {
     const phasePrefix = `${prefix}l${randomUUID().slice(0, 6)}.`;
     const phaseNames = topicNames(`bench-${id}`, phasePrefix);
     await withRetries(() => createTopics(admin, registry, phaseNames, PARTITIONS, 1));
     await prefill(kafka, registry, phaseNames, [], history.properties);
     const group = `g${randomUUID().slice(0, 8)}`;
     const broker0 = brokerCpuSeconds();
-    const child = startScenario({ scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: phasePrefix, group, target: 0, maxSeconds: 0, env: scenario === 'pipeline' ? PIPELINE_ENV : {} });
+    const child = startScenario({ scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: phasePrefix, group, target: 0, maxSeconds: 0, env });
     try {
       await Promise.race([child.ready, child.report]);
       const outs = runOutputs(phasePrefix, group);

@@ -14,7 +14,9 @@ import { applyEngagementEvent, applyLeadEvent, type LeadState } from '../../src/
 import { leadFeatures } from '../../src/features/lead-features';
 import { MainThreadInference } from '../../src/infer/main-thread-inference';
 import { createKafka } from '../../src/kafka/client';
-import { createMetrics } from '../../src/ops/metrics';
+import { METRIC, collectProcessMetrics, createMetrics } from '../../src/ops/metrics';
+import type { Config } from '../../src/config/schema';
+import type { ModelName } from '../../src/features/spec';
 import { compressionOf } from '../../src/process/commit-batch';
 import { TransactionalProducers } from '../../src/process/producers';
 import { HEADERS, outputHeaders } from '../../src/publish/headers';
@@ -28,7 +30,7 @@ import { readSample } from './io-sample';
 import { Meter } from './meter';
 import { withRetries } from './retry';
 import { MESSAGE_PREFIX, runOutputs, type ChildMessage, type ScenarioReport, type ScenarioRequest } from './protocol';
-import { stageFigures } from './stages';
+import { stageFigures, type StageSource } from './stages';
 
 const MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 
@@ -182,6 +184,8 @@ async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, regist
     { topic: names.dlq(names.lead) },
     { topic: names.dlq(names.engagement) },
   ]);
+  const mode = { groupId: req.group, outputs: { lead_scorer: outs.lead_scorer, property_matcher: outs.property_matcher, churn_predictor: outs.churn_predictor } };
+  if (config.processingThreads > 1) return pipelineThreads(config, req, meter, stateDir, mode);
   // As `scorestream run` has them: their cost is part of the pipeline's, and they say where its latency goes.
   const metrics = createMetrics(new client.Registry());
   const processor = new Processor(
@@ -196,7 +200,7 @@ async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, regist
       },
       onRegistryEvent: () => undefined,
     },
-    { groupId: req.group, outputs: { lead_scorer: outs.lead_scorer, property_matcher: outs.property_matcher, churn_predictor: outs.churn_predictor } },
+    mode,
   );
   await processor.start();
   const readyTimer = setInterval(() => {
@@ -206,7 +210,7 @@ async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, regist
   }, 50);
   return {
     meter,
-    stages: () => stageFigures(metrics),
+    stages: () => stageFigures(metrics.stageSeconds),
     resetStages: () => metrics.stageSeconds.reset(),
     cacheHitRate: () => {
       const s = processor.cacheStats();
@@ -215,6 +219,42 @@ async function pipeline(req: ScenarioRequest, kafka: Kafka, admin: Admin, regist
     stop: async () => {
       clearInterval(readyTimer);
       await processor.stop();
+      fs.rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** (ii') The pipeline with processing.threads stream threads, as `scorestream run` runs them. */
+async function pipelineThreads(config: Config, req: ScenarioRequest, meter: Meter, stateDir: string, mode: { groupId: string; outputs: Record<ModelName, string> }): Promise<Running> {
+  const { StreamThreads } = fromDist<typeof import('../../src/threads/stream-threads')>('threads/stream-threads');
+  const registry = new client.Registry();
+  collectProcessMetrics(registry);
+  const threads = new StreamThreads(config, { brokers: req.brokers, registryUrl: req.registryUrl }, {
+    processRegistry: registry,
+    mode,
+    onBatch: (records) => meter.add(records),
+    onFatal: (err) => process.stderr.write(`error: ${err.message}\n`),
+  });
+  await threads.start();
+  let ready = false;
+  const readyTimer = setInterval(() => {
+    void threads.health().then(async (h) => {
+      // Every thread in the group with partitions of its own, as one processor with an assignment.
+      const detail = h.detail as { threads: { partitions: number[] }[] };
+      if (ready || !(await threads.ready()) || !detail.threads.every((t) => t.partitions.length > 0)) return;
+      ready = true;
+      clearInterval(readyTimer);
+      send({ ready: true });
+    });
+  }, 100);
+  return {
+    meter,
+    stages: async () => stageFigures((await threads.aggregated()).getSingleMetric(METRIC.stageSeconds) as StageSource),
+    resetStages: () => threads.resetStages(),
+    cacheHitRate: () => null,
+    stop: async () => {
+      clearInterval(readyTimer);
+      await threads.stop();
       fs.rmSync(stateDir, { recursive: true, force: true });
     },
   };

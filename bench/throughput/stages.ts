@@ -1,4 +1,7 @@
-import type { Metrics } from '../../src/ops/metrics';
+/** The stage histogram: one processor's, or the stream threads' summed. */
+export interface StageSource {
+  get(): Promise<{ values: { value: number; labels: Record<string, string | number | undefined>; metricName?: string }[] }>;
+}
 
 /** One stage of a record's time in the pipeline (scorestream_record_stage_seconds), in milliseconds. */
 export interface StageFigures {
@@ -12,8 +15,8 @@ export interface StageFigures {
 export const STAGES = ['fetch', 'merge', 'compute', 'commit'] as const;
 
 /** Each stage's mean and bucketed percentiles, from the processor's own histogram. */
-export async function stageFigures(metrics: Metrics): Promise<Record<string, StageFigures>> {
-  const { values } = await metrics.stageSeconds.get();
+export async function stageFigures(histogram: StageSource): Promise<Record<string, StageFigures>> {
+  const { values } = await histogram.get();
   const out: Record<string, StageFigures> = {};
   for (const stage of STAGES) {
     const mine = values.filter((v) => v.labels.stage === stage);

@@ -21,9 +21,10 @@ export interface BenchResults {
   prefillSeconds: number;
   /** False until every measurement asked for is in (the file is written after each). */
   complete: boolean;
-  readonly throughput: (Measured & { rep: number })[];
+  /** `label`: the row's name (the scenario, or the scenario and its settings); absent in older files. */
+  readonly throughput: (Measured & { rep: number; label?: string })[];
   readonly variants: (Measured & { rep: number; variant: string; env: Record<string, string> })[];
-  readonly latency: (LatencyResult & { rep: number; scenario: ScenarioName; report: Measured })[];
+  readonly latency: (LatencyResult & { rep: number; scenario: ScenarioName; label?: string; report: Measured })[];
   /** Pipeline instances in one group on this machine, each measured over the same window. */
   readonly scaleOut: ScaleOutResult[];
 }
@@ -72,12 +73,13 @@ const REPORT_RULE = '| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | -
 /** The Markdown tables of bench/README.md: every cell a median over the repetitions. */
 export function renderMarkdown(r: BenchResults): string {
   const lines: string[] = [`${r.machine}, Node ${r.node}, ${Object.entries(r.versions).map(([k, v]) => `${k} ${v}`).join(', ')}; ${r.events.toLocaleString('en-US')} pre-filled events in ${r.partitions} partitions; medians of ${r.reps} repetitions.`, ''];
-  const byScenario = groupBy(r.throughput, (x) => x.scenario);
+  const byScenario = groupBy(r.throughput, (x) => x.label ?? x.scenario);
   if (byScenario.size > 0) {
-    const eps = (s: ScenarioName): number => median((byScenario.get(s) ?? []).map((x) => x.eventsPerSecond));
+    const eps = (s: string): number => median((byScenario.get(s) ?? []).map((x) => x.eventsPerSecond));
     lines.push('### Throughput over the pre-filled topics', '', `| scenario ${REPORT_HEADER}`, `| --- ${REPORT_RULE}`);
     for (const [s, rows] of byScenario) lines.push(`| ${s} | ${reportColumns(rows).join(' | ')} |`);
-    lines.push('', `pipeline / I/O floor: ${fix(eps('pipeline') / eps('io-floor'), 2)}; pipeline / passthrough: ${fix(eps('pipeline') / eps('passthrough'), 2)}; pipeline / naive: ${fix(eps('pipeline') / eps('naive'), 1)}`, '');
+    const ratios = (p: string): string => `${p} / I/O floor: ${fix(eps(p) / eps('io-floor'), 2)}; / passthrough: ${fix(eps(p) / eps('passthrough'), 2)}; / naive: ${fix(eps(p) / eps('naive'), 1)}`;
+    lines.push('', ...[...byScenario.keys()].filter((k) => k.startsWith('pipeline')).map((p) => `${ratios(p)}  `), '');
   }
   const byVariant = groupBy(r.variants, (x) => x.variant);
   if (byVariant.size > 0) {
@@ -94,7 +96,7 @@ export function renderMarkdown(r: BenchResults): string {
     }
     lines.push('');
   }
-  const byCell = groupBy(r.latency, (x) => `${x.scenario}|${x.rate}`);
+  const byCell = groupBy(r.latency, (x) => `${x.label ?? x.scenario}|${x.rate}`);
   if (byCell.size > 0) {
     lines.push('### End-to-end latency at a fixed input rate', '', '| scenario | rate ev/s | produced ev/s | delivered | p50 ms | p95 ms | p99 ms | max ms | CPU s / 1k events | broker CPU s / 1k events | event-loop lag p99 ms | mean batch |', '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
     for (const [k, rows] of byCell) {

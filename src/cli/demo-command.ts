@@ -34,6 +34,7 @@ export async function demoCommand(args: readonly string[], print: (line: string)
   const seed = intFlag('seed', values.seed, Date.now() % 1_000_000, 0, 'demo');
   const config = loadConfig();
   print(`scorestream demo: ${leads} synthetic leads streamed at ${rate} events/s; Ctrl-C stops everything`);
+  if (config.processingThreads > 1) print(`  processing.threads=${config.processingThreads} is for scorestream run: the demo runs its processor on one thread`);
   const endpoints = await resolveEndpoints(config, print);
   checkLocal(config, (line) => print(`  ${line}`), { models: true });
   const kafka = kafkaFromConfig(config, endpoints.brokers, 'demo');

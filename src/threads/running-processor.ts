@@ -1,3 +1,5 @@
+import type { Kafka } from 'kafkajs';
+import pino from 'pino';
 import client from 'prom-client';
 import type { Config } from '../config/schema';
 import type { ModelName } from '../features/spec';
@@ -5,6 +7,7 @@ import { kafkaFromConfig } from '../kafka/client';
 import type { Health, MetricsSource } from '../ops/http-server';
 import { collectProcessMetrics, createMetrics } from '../ops/metrics';
 import { Processor } from '../process/processor';
+import { removePreviousMembers } from './previous-members';
 import { StreamThreads } from './stream-threads';
 
 /** What `scorestream run` drives: one processor on the main thread, or processing.threads stream threads. */
@@ -23,11 +26,17 @@ export interface RunningProcessor {
  */
 export function runningProcessor(config: Config, endpoints: { readonly brokers: readonly string[]; readonly registryUrl: string }, onFatal: (err: Error) => void): RunningProcessor {
   const registry = new client.Registry();
+  const logger = pino({ level: config.logLevel, base: { app: config.appId } }, pino.destination(2));
+  // The members every thread of the last run left behind, gone before the first thread joins.
+  const leave = (kafka: Kafka): Promise<void> => removePreviousMembers(kafka, config.stateDir, config.appId, (level, message) => logger[level](message));
   if (config.processingThreads > 1) {
     collectProcessMetrics(registry);
     const threads = new StreamThreads(config, endpoints, { processRegistry: registry, onFatal });
     return {
-      start: () => threads.start(),
+      start: async () => {
+        await leave(kafkaFromConfig(config, endpoints.brokers, 'processor'));
+        await threads.start();
+      },
       stop: () => threads.stop(),
       health: () => threads.health(),
       ready: () => threads.ready(),
@@ -36,9 +45,13 @@ export function runningProcessor(config: Config, endpoints: { readonly brokers: 
     };
   }
   const metrics = createMetrics(registry);
-  const processor = new Processor(config, kafkaFromConfig(config, endpoints.brokers, 'processor', { onRetried: (kind) => metrics.kafkaRetries.inc({ kind }) }), endpoints.registryUrl, { metrics, onFatal });
+  const kafka = kafkaFromConfig(config, endpoints.brokers, 'processor', { onRetried: (kind) => metrics.kafkaRetries.inc({ kind }) });
+  const processor = new Processor(config, kafka, endpoints.registryUrl, { metrics, onFatal });
   return {
-    start: () => processor.start(),
+    start: async () => {
+      await leave(kafka);
+      await processor.start();
+    },
     stop: () => processor.stop(),
     health: () => {
       const h = processor.health();

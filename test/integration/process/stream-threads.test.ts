@@ -13,8 +13,9 @@ import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
  * the group with its own partition. Seen from outside it is one processor: one /readyz, one
  * /healthz with each thread's partitions, one /metrics with the threads' counts summed and the
  * process's own metrics once, one model switch that reaches both threads, one SIGTERM that stops
- * both and exits 0. Every record is scored once, by the version serving when it was processed,
- * with the score the in-order computation gives.
+ * both and exits 0. Started again with one thread, that thread takes the partition the other
+ * thread's store held, caught up from the changelog. Every record is scored once, by the version
+ * serving when it was processed, with the score the in-order computation gives.
  */
 jest.setTimeout(300_000);
 
@@ -44,6 +45,7 @@ describe('scorestream run with two stream threads', () => {
     const pipe = new TestPipeline();
     const [httpPort, adminPort] = await freePorts(2);
     const log = path.join(pipe.stateDir, '..', `stream-threads-${pipe.id}.log`);
+    const single = new ChildProcessor(pipe.env(), path.join(pipe.stateDir, '..', `stream-threads-single-${pipe.id}.log`));
     const proc = new ChildProcessor(
       pipe.env({ SCORESTREAM_PROCESSING_THREADS: '2', SCORESTREAM_HTTP_HOST: '127.0.0.1', SCORESTREAM_HTTP_PORT: String(httpPort), SCORESTREAM_HTTP_ADMIN: 'true', SCORESTREAM_HTTP_ADMIN_PORT: String(adminPort) }),
       log,
@@ -54,8 +56,8 @@ describe('scorestream run with two stream threads', () => {
       const history = generateHistory({ leads: 80, seed: 23 });
       await pipe.produce(pipe.names.property, history.propertyEvents);
       const events = [...history.leadEvents, ...history.engagementEvents].sort((x, y) => x.occurred_at - y.occurred_at);
-      const half = Math.floor(events.length / 2);
-      const [first, second] = [events.slice(0, half), events.slice(half)];
+      const third = Math.floor(events.length / 3);
+      const [first, second, last] = [events.slice(0, third), events.slice(third, 2 * third), events.slice(2 * third)];
 
       proc.start();
       await proc.waitForLog(/scorestream run: consuming .* with 2 stream threads/, 1);
@@ -73,13 +75,13 @@ describe('scorestream run with two stream threads', () => {
       const switched = await fetch(`http://127.0.0.1:${adminPort}/models/lead_scorer?version=1.0.0`, { method: 'POST' });
       expect(await switched.json()).toEqual({ model: 'lead_scorer', version: '1.0.0' });
       await pipe.produceInOrder(second, base + first.length);
-      for (const m of MODELS) await pipe.read(pipe.names.outputs[m], events.length);
+      for (const m of MODELS) await pipe.read(pipe.names.outputs[m], first.length + second.length);
 
       const metrics = await until('every input counted in /metrics', async () => {
         const text = await (await fetch(`${http}/metrics`)).text();
-        return sample(text, 'scorestream_records_in_total') === events.length ? text : undefined;
+        return sample(text, 'scorestream_records_in_total') === first.length + second.length ? text : undefined;
       });
-      expect(sample(metrics, 'scorestream_records_out_total', `topic="${pipe.names.outputs.lead_scorer}"`)).toBe(events.length);
+      expect(sample(metrics, 'scorestream_records_out_total', `topic="${pipe.names.outputs.lead_scorer}"`)).toBe(first.length + second.length);
       expect(sample(metrics, 'scorestream_ready')).toBe(1);
       // The process's own metrics once, not once per thread.
       expect(metrics.match(/^scorestream_process_cpu_seconds_total /gm)).toHaveLength(1);
@@ -93,9 +95,16 @@ describe('scorestream run with two stream threads', () => {
       expect(lines).toMatch(/"thread":0/);
       expect(lines).toMatch(/"thread":1/);
 
+      // One thread now: it has thread 0's store, and partition 1's state only in the changelog.
+      single.start();
+      await single.waitForLog(/scorestream run: consuming/, 1);
+      await pipe.produceInOrder(last, base + first.length + second.length);
+      for (const m of MODELS) await pipe.read(pipe.names.outputs[m], events.length);
+      await single.kill('SIGTERM');
+
       const before = await expectedScores(history.propertyEvents, events);
       const after = await expectedScores(history.propertyEvents, events, '1.0.0');
-      const firstIds = new Set(first.map((e) => e.event_id));
+      const secondIds = new Set(second.map((e) => e.event_id));
       for (const m of MODELS) {
         const all = await pipe.readAll(pipe.names.outputs[m]);
         expect({ model: m, ...auditOutputs(new Map([[m, all]])) }).toEqual({ model: m, outputs: events.length, distinct: events.length, duplicates: 0 });
@@ -103,14 +112,15 @@ describe('scorestream run with two stream threads', () => {
         const wrong: string[] = [];
         for (const r of all as KafkaMessage[]) {
           const v = (await pipe.registry.decode(r.value as Buffer)) as LeadScore;
-          const early = firstIds.has(v.event_id);
-          if (header(r, 'x-model-version') !== (early ? '1.1.0' : '1.0.0')) wrong.push(`${v.event_id}: version ${header(r, 'x-model-version')}`);
-          if (v.conversion_probability !== (early ? before : after).get(v.event_id)?.lead) wrong.push(`${v.event_id}: score`);
+          const pinned = secondIds.has(v.event_id);
+          if (header(r, 'x-model-version') !== (pinned ? '1.0.0' : '1.1.0')) wrong.push(`${v.event_id}: version ${header(r, 'x-model-version')}`);
+          if (v.conversion_probability !== (pinned ? after : before).get(v.event_id)?.lead) wrong.push(`${v.event_id}: score`);
         }
         expect(wrong).toEqual([]);
       }
     } finally {
       await proc.kill('SIGKILL').catch(() => undefined);
+      await single.kill('SIGKILL').catch(() => undefined);
       await pipe.cleanup();
     }
   });

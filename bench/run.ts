@@ -12,8 +12,8 @@
  * rates. Medians of --reps repetitions.
  * Writes bench/results/throughput-<date>.json (a quick or narrowed run: bench/results/tmp/) and prints the Markdown tables.
  *
- *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,pipeline-2-threads,io-floor,naive]
- *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run)]
+ *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,pipeline-2-threads,io-floor,naive] [--rates 1000,5000]
+ *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run, latency phases included)]
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const profileDir = process.argv.includes('--profile') ? path.resolve(flag('profile', 'bench/profiles')) : undefined;
   const variantEvents = Math.min(events, quick ? 50_000 : 100_000);
   const naiveSeconds = quick ? 10 : 20;
-  const rates = quick ? [1000, 5000] : [1000, 5000, 20_000];
+  const rates = flag('rates', '') !== '' ? flag('rates', '').split(',').map(Number) : quick ? [1000, 5000] : [1000, 5000, 20_000];
   // Long enough to be steady, short enough that two instances do not run out of pre-filled events.
   const scaleOut = quick ? { settleSeconds: 4, windowSeconds: 6 } : { settleSeconds: 10, windowSeconds: 40 };
   const phase = quick ? { seconds: 8, warmupSeconds: 2, drainSeconds: 5 } : { seconds: 15, warmupSeconds: 3, drainSeconds: 10 };
@@ -106,7 +106,7 @@ async function main(): Promise<void> {
   const outDir = path.join(__dirname, 'results');
   // Only a full run (all three parts, every variant, no profiler) takes the date's name; a narrowed
   // run must not overwrite the figures the README quotes.
-  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < RUNS.length || flag('variants', '') !== '' || profileDir !== undefined;
+  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < RUNS.length || flag('rates', '') !== '' || flag('variants', '') !== '' || profileDir !== undefined;
   const tag = quick ? '-quick' : narrowed ? `-partial-${results.date.slice(11, 19).replace(/:/g, '')}` : '';
   const file = path.join(outDir, narrowed || quick ? 'tmp' : '', `throughput-${results.date.slice(0, 10)}${tag}.json`);
   // Written after every measurement, so that a run cut short keeps what it measured.
@@ -160,6 +160,9 @@ async function main(): Promise<void> {
         ...[128, 2048, 8192].map((n) => ({ name: `batch.maxRecords ${n}`, env: { SCORESTREAM_BATCH_MAX_RECORDS: String(n) } })),
         ...[0, 20, 50].map((ms) => ({ name: `batch.lingerMs ${ms}`, env: { SCORESTREAM_BATCH_LINGER_MS: String(ms) } })),
         ...['lz4', 'snappy', 'none'].map((codec) => ({ name: `kafka.compression ${codec}`, env: { SCORESTREAM_KAFKA_COMPRESSION: codec } })),
+        { name: 'models.inference inline', env: { SCORESTREAM_MODELS_INFERENCE: 'inline' } },
+        { name: 'processing.threads 2', env: { SCORESTREAM_PROCESSING_THREADS: '2' } },
+        { name: 'processing.threads 2, models.inference inline', env: { SCORESTREAM_PROCESSING_THREADS: '2', SCORESTREAM_MODELS_INFERENCE: 'inline' } },
       ];
       const pick = flag('variants', '');
       for (let rep = 1; rep <= reps; rep++) {
@@ -183,7 +186,7 @@ async function main(): Promise<void> {
     }
     if (only.has('latency')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const { scenario, label, env } of RUNS.filter((x) => x.key !== 'io-floor')) {
+        for (const { scenario, label, env } of scenarios.filter((x) => x.key !== 'io-floor')) {
           for (const rate of rates) {
             const r = await latencyPhase(scenario, env, rate);
             results.latency.push({ rep, scenario, label, ...r });
@@ -254,7 +257,7 @@ async function main(): Promise<void> {
     await prefill(kafka, registry, phaseNames, [], history.properties);
     const group = `g${randomUUID().slice(0, 8)}`;
     const broker0 = brokerCpuSeconds();
-    const child = startScenario({ scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: phasePrefix, group, target: 0, maxSeconds: 0, env });
+    const child = startScenario({ scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: phasePrefix, group, target: 0, maxSeconds: 0, env }, profileDir && scenario === 'pipeline' ? profileDir : undefined);
     try {
       await Promise.race([child.ready, child.report]);
       const outs = runOutputs(phasePrefix, group);

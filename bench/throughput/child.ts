@@ -235,18 +235,29 @@ async function pipelineThreads(config: Config, req: ScenarioRequest, meter: Mete
     onBatch: (records) => meter.add(records),
     onFatal: (err) => process.stderr.write(`error: ${err.message}\n`),
   });
-  await threads.start();
+  // Watched from the start: the first thread to join processes before the others have started.
+  const starting = threads.start();
   let ready = false;
   const readyTimer = setInterval(() => {
-    void threads.health().then(async (h) => {
-      // Every thread in the group with partitions of its own, as one processor with an assignment.
-      const detail = h.detail as { threads: { partitions: number[] }[] };
-      if (ready || !(await threads.ready()) || !detail.threads.every((t) => t.partitions.length > 0)) return;
+    void threads.health().then((h) => {
+      const assigned = (h.detail as { threads: { partitions: number[] }[] }).threads.map((t) => t.partitions.length > 0);
+      // The throughput window starts as one processor's does, at the first assignment: the first
+      // thread to join processes from then on, alone until the others join.
+      if (assigned.some(Boolean)) meter.begin();
+      // Ready (for latency phases and scale-out) once every thread has its partitions: the
+      // rebalance the later threads' joins start is over.
+      if (ready || !assigned.every(Boolean)) return;
       ready = true;
       clearInterval(readyTimer);
       send({ ready: true });
     });
   }, 100);
+  try {
+    await starting;
+  } catch (err: unknown) {
+    clearInterval(readyTimer);
+    throw err;
+  }
   return {
     meter,
     stages: async () => stageFigures((await threads.aggregated()).getSingleMetric(METRIC.stageSeconds) as StageSource),
@@ -331,13 +342,16 @@ async function main(): Promise<void> {
   await admin.connect();
   const registry = new SchemaRegistry({ host: req.registryUrl });
   const scenarios = { passthrough, 'io-floor': ioFloor, pipeline, naive };
-  const running = await scenarios[req.scenario](req, kafka, admin, registry, meter);
   // Scale-out: the orchestrator starts the measured window once every instance is in the group;
-  // latency: once the warm-up is over.
+  // latency: once the warm-up is over. Listened for before the scenario starts: stream threads
+  // report ready while the last of them is still starting.
+  let started: Running | undefined;
   process.on('SIGUSR2', () => {
     meter.restart();
-    running.resetStages?.();
+    started?.resetStages?.();
   });
+  const running = await scenarios[req.scenario](req, kafka, admin, registry, meter);
+  started = running;
   const timers: NodeJS.Timeout[] = [];
   await new Promise<void>((resolve) => {
     if (req.maxSeconds > 0) timers.push(setTimeout(resolve, req.maxSeconds * 1000));

@@ -44,6 +44,7 @@ export const SCHEMA = {
   // of equal outputs whatever the batch boundaries; on these small MLPs it is only 0-12% faster.
   precision: oneOf('models.precision', ['auto', 'fp32', 'int8'] as const, 'fp32', 'fp32 (deterministic); int8 or auto (INT8 on CPU when its manifest shows equal quality) trade batch-independent scores for up to 12% speed'),
   provider: oneOf('models.provider', ['cpu', 'cuda'] as const, 'cpu', 'ONNX Runtime execution provider; cuda falls back to cpu when not installed'),
+  inference: oneOf('models.inference', ['worker', 'inline'] as const, 'worker', "where ONNX Runtime runs: worker (a worker thread per processor, off its event loop) or inline (on the processor's own thread: with processing.threads > 1 that is its stream thread, not the main thread)"),
   intraOpThreads: int('models.intraOpThreads', 1, 'ONNX Runtime threads per session', 1, 256),
   leadScorerVersion: versionPolicy('models.leadScorer.version', 'lead_scorer version: latest or pinned'),
   propertyMatcherVersion: versionPolicy('models.propertyMatcher.version', 'property_matcher version: latest or pinned'),

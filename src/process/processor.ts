@@ -13,6 +13,7 @@ import { removeMembersLeftByRestarts, type RestartedMemberWatch } from '../consu
 import { AvroDecoder, type AvroDecoderOptions } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
 import { MODEL_FEATURES } from '../features/spec';
+import { MainThreadInference } from '../infer/main-thread-inference';
 import { WorkerInference } from '../infer/worker-inference';
 import type { Metrics } from '../ops/metrics';
 import { sleep } from '../local/wait';
@@ -241,7 +242,7 @@ export class Processor {
         breaker: { failureThreshold: c.breakerFailures, cooldownMs: c.breakerCooldownMs },
         onEvent: (e) => this.onRegistryEvent(e),
       },
-      new WorkerInference(),
+      c.inference === 'inline' ? new MainThreadInference() : new WorkerInference(),
     );
     this.registry = registry;
     await registry.start();

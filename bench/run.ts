@@ -27,6 +27,7 @@ import { connectOrStartLocal, release } from '../src/local/connect';
 import { createTopics } from '../src/topics/create';
 import { topicNames } from '../src/topics/names';
 import { brokerCpuSeconds } from './throughput/broker-cpu';
+import { librdkafkaVersion } from './throughput/librdkafka';
 import { withRetries } from './throughput/retry';
 import { orderedHistory, prefill } from './throughput/events';
 import { sampleRun, writeSample } from './throughput/io-sample';
@@ -53,6 +54,7 @@ interface Run {
   readonly label: string;
   readonly scenario: ScenarioName;
   readonly env: Record<string, string>;
+  readonly client?: 'librdkafka';
 }
 
 const RUNS: readonly Run[] = [
@@ -61,6 +63,13 @@ const RUNS: readonly Run[] = [
   { key: 'pipeline-2-threads', label: 'pipeline, 2 threads', scenario: 'pipeline', env: { ...PIPELINE_ENV, SCORESTREAM_PROCESSING_THREADS: '2' } },
   { key: 'io-floor', label: 'io-floor', scenario: 'io-floor', env: {} },
   { key: 'naive', label: 'naive', scenario: 'naive', env: {} },
+  // The client comparison, where @confluentinc/kafka-javascript is installed (bench/README.md).
+  ...(librdkafkaVersion() !== undefined
+    ? ([
+        { key: 'passthrough-librdkafka', label: 'passthrough, librdkafka', scenario: 'passthrough', env: {}, client: 'librdkafka' },
+        { key: 'io-floor-librdkafka', label: 'io-floor, librdkafka', scenario: 'io-floor', env: {}, client: 'librdkafka' },
+      ] as const)
+    : []),
 ];
 
 async function main(): Promise<void> {
@@ -115,9 +124,9 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   };
   const sampleFile = path.join(os.tmpdir(), `bench-${id}-io-sample.json`);
-  const run = async (scenario: ScenarioName, target: number, maxSeconds: number, env: Record<string, string>, topicPrefix = prefix): Promise<Measured> => {
+  const run = async (scenario: ScenarioName, target: number, maxSeconds: number, env: Record<string, string>, client?: 'librdkafka'): Promise<Measured> => {
     const group = `g${randomUUID().slice(0, 8)}`;
-    const req: ScenarioRequest = { scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: topicPrefix, group, target, maxSeconds, env, ...(scenario === 'io-floor' ? { sample: sampleFile } : {}) };
+    const req: ScenarioRequest = { scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix, group, target, maxSeconds, env, ...(scenario === 'io-floor' ? { sample: sampleFile } : {}), ...(client ? { client } : {}) };
     const broker0 = brokerCpuSeconds();
     const child = startScenario(req, profileDir && scenario === 'pipeline' ? profileDir : undefined);
     try {
@@ -125,8 +134,8 @@ async function main(): Promise<void> {
       const brokerCpu = brokerPer1k(broker0, report.records);
       await child.exited;
       if (scenario === 'pipeline' && target === events && env.SCORESTREAM_PROCESSING_THREADS === undefined) {
-        const outs = runOutputs(topicPrefix, group);
-        writeSample(sampleFile, await sampleRun(kafka, admin, [outs.lead_scorer, outs.property_matcher, outs.churn_predictor], topicNames(group, topicPrefix).changelog, report.records));
+        const outs = runOutputs(prefix, group);
+        writeSample(sampleFile, await sampleRun(kafka, admin, [outs.lead_scorer, outs.property_matcher, outs.churn_predictor], topicNames(group, prefix).changelog, report.records));
       }
       return { ...report, brokerCpuSecondsPer1k: brokerCpu };
     } finally {
@@ -143,8 +152,8 @@ async function main(): Promise<void> {
 
     if (only.has('throughput')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const { scenario, label, env } of scenarios) {
-          const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, env);
+        for (const { scenario, label, env, client } of scenarios) {
+          const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, env, client);
           results.throughput.push({ rep, label, ...r });
           save();
           log(`throughput rep ${rep} ${label}: ${r.records} records, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, peak RSS ${r.peakRssMiB} MiB, RSS/heap/external by tenth ${[r.rssByDecile, r.heapByDecile, r.externalByDecile].map((d) => d?.join(' ')).join(' | ')}`);
@@ -186,7 +195,7 @@ async function main(): Promise<void> {
     }
     if (only.has('latency')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const { scenario, label, env } of scenarios.filter((x) => x.key !== 'io-floor')) {
+        for (const { scenario, label, env } of scenarios.filter((x) => x.scenario !== 'io-floor' && x.client === undefined)) {
           for (const rate of rates) {
             const r = await latencyPhase(scenario, env, rate);
             results.latency.push({ rep, scenario, label, ...r });
@@ -291,7 +300,8 @@ async function deleteRunTopics(admin: Admin, group: string): Promise<void> {
 function versions(): Record<string, string> {
   const root = path.resolve(__dirname, '..');
   const version = (pkg: string): string => (JSON.parse(fs.readFileSync(path.join(root, 'node_modules', pkg, 'package.json'), 'utf8')) as { version: string }).version;
-  return { kafkajs: version('kafkajs'), 'onnxruntime-node': version('onnxruntime-node'), '@nxtedition/rocksdb': version('@nxtedition/rocksdb') };
+  const ckjs = librdkafkaVersion();
+  return { kafkajs: version('kafkajs'), 'onnxruntime-node': version('onnxruntime-node'), '@nxtedition/rocksdb': version('@nxtedition/rocksdb'), ...(ckjs ? { '@confluentinc/kafka-javascript': ckjs } : {}) };
 }
 
 main().catch((err: unknown) => {

@@ -31,6 +31,7 @@ import { Meter } from './meter';
 import { withRetries } from './retry';
 import { MESSAGE_PREFIX, runOutputs, type ChildMessage, type ScenarioReport, type ScenarioRequest } from './protocol';
 import { stageFigures, type StageSource } from './stages';
+import { librdkafkaCopy, loadLibrdkafka } from './librdkafka';
 
 const MODELS_DIR = path.resolve(__dirname, '..', '..', 'models');
 
@@ -73,6 +74,19 @@ type TopicMessages = { topic: string; messages: Message[] }[];
 async function transactionalCopy(req: ScenarioRequest, kafka: Kafka, meter: Meter, write: (topic: string, partition: number, messages: readonly KafkaMessage[]) => TopicMessages, maxRecords = Number.POSITIVE_INFINITY): Promise<Running> {
   const config = loadConfig({ env: req.env });
   const names = topicNames(req.group, req.prefix);
+  if (req.client === 'librdkafka') {
+    const ck = loadLibrdkafka();
+    if (!ck) throw new Error('the librdkafka scenarios need BENCH_CKJS_DIR (bench/README.md)');
+    const copy = await librdkafkaCopy(
+      ck,
+      { brokers: req.brokers, group: req.group, topics: [names.lead, names.engagement], compression: config.compression, maxBytesPerPartition: config.fetchMaxBytesPerPartition, maxRecords },
+      // The same records as with KafkaJS: write reads only key, value, offset and headers.
+      (topic, partition, messages) => write(topic, partition, messages as unknown as KafkaMessage[]),
+      () => send({ ready: true }),
+      (records) => meter.add(records),
+    );
+    return { meter, cacheHitRate: () => null, stop: () => copy.stop() };
+  }
   const producers = new TransactionalProducers(kafka, req.group);
   const consumer = kafka.consumer({
     groupId: req.group,

@@ -18,6 +18,8 @@ export interface ScenarioRequest {
   readonly env: Record<string, string>;
   /** io-floor: the file of the pipeline's sampled outputs (io-sample.ts) whose bytes it writes. */
   readonly sample?: string;
+  /** passthrough and io-floor: the Kafka client (librdkafka: see librdkafka.ts); KafkaJS by default. */
+  readonly client?: 'kafkajs' | 'librdkafka';
 }
 
 export interface ScenarioReport {

@@ -1,21 +1,11 @@
-import fs from 'node:fs';
-import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ScorestreamError } from '../errors';
+import { workerScript } from '../worker-script';
 import type { WorkerRequest, WorkerResponse } from './protocol';
 import type { Inference, LoadedSession, ModelSignature, SessionOptions } from './types';
 
 type Pending = { resolve: (res: WorkerResponse) => void; reject: (err: Error) => void };
 type Request = WorkerRequest extends infer R ? (R extends WorkerRequest ? Omit<R, 'id'> : never) : never;
-
-function workerScript(): string {
-  const compiled = path.join(__dirname, 'worker.js');
-  if (fs.existsSync(compiled)) return compiled;
-  // Running from the TypeScript sources (jest, tsx): use the build, which `npm test` makes first.
-  const built = path.resolve(__dirname, '..', '..', 'dist', 'infer', 'worker.js');
-  if (fs.existsSync(built)) return built;
-  throw new ScorestreamError('MODEL_LOAD_FAILED', `the inference worker is not built (${built}): run npm run build`);
-}
 
 /**
  * Inference in a worker thread. If the worker dies (a native crash in a model, say), pending calls
@@ -30,7 +20,7 @@ export class WorkerInference implements Inference {
 
   private start(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(workerScript());
+    const worker = new Worker(workerScript('infer', 'worker', 'the inference worker', 'MODEL_LOAD_FAILED'));
     worker.on('message', (res: WorkerResponse) => {
       const p = this.pending.get(res.id);
       this.pending.delete(res.id);

@@ -1,26 +1,16 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import client from 'prom-client';
 import type { Config } from '../config/schema';
-import { ScorestreamError } from '../errors';
 import type { ModelName } from '../features/spec';
 import type { Health, MetricsSource } from '../ops/http-server';
+import { workerScript } from '../worker-script';
 import { fromThreadError, type ThreadData, type ThreadHealth, type ThreadMessage, type ThreadRequest } from './protocol';
 
 /** How long a probe or a scrape waits for a thread: one that cannot answer in this time is not healthy. */
 const ANSWER_TIMEOUT_MS = 5_000;
 
 type Request = ThreadRequest extends infer R ? (R extends { id: number } ? Omit<R, 'id'> : never) : never;
-
-function threadScript(): string {
-  const compiled = path.join(__dirname, 'stream-thread.js');
-  if (fs.existsSync(compiled)) return compiled;
-  // Running from the TypeScript sources (jest, tsx): use the build, which `npm test` makes first.
-  const built = path.resolve(__dirname, '..', '..', 'dist', 'threads', 'stream-thread.js');
-  if (fs.existsSync(built)) return built;
-  throw new ScorestreamError('CONFIG_INVALID', `the stream thread is not built (${built}): run npm run build`);
-}
 
 /**
  * Thread 0 keeps state.dir itself, so that going from one thread to several keeps its store;
@@ -83,7 +73,7 @@ export class StreamThreads {
       reportBatches: this.options.onBatch !== undefined,
       ...(this.options.mode ? { mode: this.options.mode } : {}),
     };
-    const worker = new Worker(threadScript(), { workerData: data, stdout: false, stderr: false });
+    const worker = new Worker(workerScript('threads', 'stream-thread', 'the stream thread', 'CONFIG_INVALID'), { workerData: data, stdout: false, stderr: false });
     let started: { resolve: () => void; reject: (err: Error) => void } | undefined;
     let resolveStopped: () => void = () => undefined;
     const thread: Thread = {

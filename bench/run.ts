@@ -54,7 +54,7 @@ interface Run {
   readonly label: string;
   readonly scenario: ScenarioName;
   readonly env: Record<string, string>;
-  readonly client?: 'librdkafka';
+  readonly client?: 'librdkafka' | 'librdkafka-one-producer';
 }
 
 const RUNS: readonly Run[] = [
@@ -68,6 +68,8 @@ const RUNS: readonly Run[] = [
     ? ([
         { key: 'passthrough-librdkafka', label: 'passthrough, librdkafka', scenario: 'passthrough', env: {}, client: 'librdkafka' },
         { key: 'io-floor-librdkafka', label: 'io-floor, librdkafka', scenario: 'io-floor', env: {}, client: 'librdkafka' },
+        { key: 'passthrough-librdkafka-one-producer', label: 'passthrough, librdkafka, one producer', scenario: 'passthrough', env: {}, client: 'librdkafka-one-producer' },
+        { key: 'io-floor-librdkafka-one-producer', label: 'io-floor, librdkafka, one producer', scenario: 'io-floor', env: {}, client: 'librdkafka-one-producer' },
       ] as const)
     : []),
 ];
@@ -124,7 +126,7 @@ async function main(): Promise<void> {
     fs.writeFileSync(file, `${JSON.stringify(results, null, 2)}\n`);
   };
   const sampleFile = path.join(os.tmpdir(), `bench-${id}-io-sample.json`);
-  const run = async (scenario: ScenarioName, target: number, maxSeconds: number, env: Record<string, string>, client?: 'librdkafka'): Promise<Measured> => {
+  const run = async (scenario: ScenarioName, target: number, maxSeconds: number, env: Record<string, string>, client?: Run['client']): Promise<Measured> => {
     const group = `g${randomUUID().slice(0, 8)}`;
     const req: ScenarioRequest = { scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix, group, target, maxSeconds, env, ...(scenario === 'io-floor' ? { sample: sampleFile } : {}), ...(client ? { client } : {}) };
     const broker0 = brokerCpuSeconds();

@@ -74,12 +74,12 @@ type TopicMessages = { topic: string; messages: Message[] }[];
 async function transactionalCopy(req: ScenarioRequest, kafka: Kafka, meter: Meter, write: (topic: string, partition: number, messages: readonly KafkaMessage[]) => TopicMessages, maxRecords = Number.POSITIVE_INFINITY): Promise<Running> {
   const config = loadConfig({ env: req.env });
   const names = topicNames(req.group, req.prefix);
-  if (req.client === 'librdkafka') {
+  if (req.client === 'librdkafka' || req.client === 'librdkafka-one-producer') {
     const ck = loadLibrdkafka();
     if (!ck) throw new Error('the librdkafka scenarios need BENCH_CKJS_DIR (bench/README.md)');
     const copy = await librdkafkaCopy(
       ck,
-      { brokers: req.brokers, group: req.group, topics: [names.lead, names.engagement], compression: config.compression, maxBytesPerPartition: config.fetchMaxBytesPerPartition, maxRecords },
+      { brokers: req.brokers, group: req.group, topics: [names.lead, names.engagement], compression: config.compression, maxBytesPerPartition: config.fetchMaxBytesPerPartition, maxRecords, producers: req.client === 'librdkafka' ? 'per-partition' : 'one' },
       // The same records as with KafkaJS: write reads only key, value, offset and headers.
       (topic, partition, messages) => write(topic, partition, messages as unknown as KafkaMessage[]),
       () => send({ ready: true }),

@@ -38,7 +38,7 @@ interface CkConsumer {
   disconnect(): Promise<void>;
   subscribe(args: { topics: string[] }): Promise<void>;
   assignment(): { topic: string; partition: number }[];
-  run(args: { partitionsConsumedConcurrently: number; eachBatchAutoResolve: boolean; eachBatch(payload: { batch: CkBatch }): Promise<void> }): Promise<void>;
+  run(args: { partitionsConsumedConcurrently: number; eachBatchAutoResolve: boolean; eachBatch(payload: { batch: CkBatch; resolveOffset(offset: string): void }): Promise<void> }): Promise<void>;
 }
 interface CkKafka {
   producer(config: Record<string, unknown>): CkProducer;
@@ -71,6 +71,14 @@ export interface CopySettings {
   readonly maxBytesPerPartition: number;
   /** Records per transaction at most (Infinity: a whole batch). */
   readonly maxRecords: number;
+  /**
+   * per-partition: a transactional producer per input partition, a transaction per batch (as the
+   * processor does with KafkaJS). one: a single producer for every partition (KIP-447 fences by
+   * the consumer's group generation, so librdkafka needs no producer per partition), each
+   * transaction taking every batch that waited for the one before: a commit interval that is the
+   * time of one transaction.
+   */
+  readonly producers: 'per-partition' | 'one';
 }
 
 export interface LibrdkafkaCopy {
@@ -122,6 +130,40 @@ export async function librdkafkaCopy(
     clearInterval(readyTimer);
     onReady();
   }, 50);
+  interface Waiting {
+    readonly batch: CkBatch;
+    readonly messages: (Message & { offset: string })[];
+    readonly done: { resolve: () => void; reject: (err: unknown) => void };
+  }
+  let waiting: Waiting[] = [];
+  let pumping: Promise<void> | undefined;
+  // One transaction at a time on the one producer, each holding every chunk queued meanwhile.
+  const pump = async (p: CkProducer): Promise<void> => {
+    while (waiting.length > 0) {
+      const taken = waiting;
+      waiting = [];
+      const tx = await p.transaction();
+      try {
+        await tx.sendBatch({ topicMessages: taken.flatMap((w) => write(w.batch.topic, w.batch.partition, w.messages)) });
+        const offsets = new Map<string, { topic: string; partition: number; offset: string }>();
+        for (const w of taken) offsets.set(`${w.batch.topic}:${w.batch.partition}`, { topic: w.batch.topic, partition: w.batch.partition, offset: (BigInt((w.messages[w.messages.length - 1] as { offset: string }).offset) + 1n).toString() });
+        await tx.sendOffsets({ consumer, topics: [...offsets.values()].map((o) => ({ topic: o.topic, partitions: [{ partition: o.partition, offset: o.offset }] })) });
+        await tx.commit();
+        for (const w of taken) onCommitted(w.messages.length);
+        taken.forEach((w) => w.done.resolve());
+      } catch (err: unknown) {
+        process.stderr.write(`librdkafka copy: ${err instanceof Error ? err.message : String(err)}\n`);
+        await tx.abort().catch(() => undefined);
+        taken.forEach((w) => w.done.reject(err));
+      }
+    }
+    pumping = undefined;
+  };
+  const queueChunk = (p: CkProducer, batch: CkBatch, chunk: readonly CkMessage[]): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      waiting.push({ batch, messages: chunk.map((m) => ({ key: m.key, value: m.value, offset: m.offset, headers: m.headers ?? {} })), done: { resolve, reject } });
+      pumping ??= pump(p);
+    });
   const copyChunk = async (p: CkProducer, batch: CkBatch, chunk: readonly CkMessage[]): Promise<void> => {
     const messages = chunk.map((m) => ({ key: m.key, value: m.value, offset: m.offset, headers: m.headers ?? {} }));
     const tx = await p.transaction();
@@ -140,10 +182,16 @@ export async function librdkafkaCopy(
   await consumer.run({
     partitionsConsumedConcurrently: 12,
     eachBatchAutoResolve: false,
-    eachBatch: async ({ batch }) => {
+    eachBatch: async ({ batch, resolveOffset }) => {
       if (batch.messages.length === 0) return;
-      const p = await producer(batch.topic, batch.partition);
-      for (let start = 0; start < batch.messages.length; start += s.maxRecords) await copyChunk(p, batch, batch.messages.slice(start, start + s.maxRecords));
+      const p = s.producers === 'one' ? await producer('all', 0) : await producer(batch.topic, batch.partition);
+      const copy = s.producers === 'one' ? queueChunk : copyChunk;
+      for (let start = 0; start < batch.messages.length; start += s.maxRecords) {
+        const chunk = batch.messages.slice(start, start + s.maxRecords);
+        await copy(p, batch, chunk);
+        // Committed: not to be delivered again.
+        resolveOffset((chunk[chunk.length - 1] as CkMessage).offset);
+      }
     },
   });
   return {

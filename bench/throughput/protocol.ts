@@ -18,8 +18,8 @@ export interface ScenarioRequest {
   readonly env: Record<string, string>;
   /** io-floor: the file of the pipeline's sampled outputs (io-sample.ts) whose bytes it writes. */
   readonly sample?: string;
-  /** passthrough and io-floor: the Kafka client (librdkafka: see librdkafka.ts); KafkaJS by default. */
-  readonly client?: 'kafkajs' | 'librdkafka';
+  /** passthrough and io-floor: the Kafka client (librdkafka: see librdkafka.ts, with a producer per partition or one); KafkaJS by default. */
+  readonly client?: 'kafkajs' | 'librdkafka' | 'librdkafka-one-producer';
 }
 
 export interface ScenarioReport {

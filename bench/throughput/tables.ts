@@ -79,7 +79,7 @@ export function renderMarkdown(r: BenchResults): string {
     lines.push('### Throughput over the pre-filled topics', '', `| scenario ${REPORT_HEADER}`, `| --- ${REPORT_RULE}`);
     for (const [s, rows] of byScenario) lines.push(`| ${s} | ${reportColumns(rows).join(' | ')} |`);
     const ratios = (p: string): string => `${p} / I/O floor: ${fix(eps(p) / eps('io-floor'), 2)}; / passthrough: ${fix(eps(p) / eps('passthrough'), 2)}; / naive: ${fix(eps(p) / eps('naive'), 1)}`;
-    const clients = ['passthrough', 'io-floor'].filter((k) => byScenario.has(`${k}, librdkafka`)).map((k) => `${k}: librdkafka / KafkaJS ${fix(eps(`${k}, librdkafka`) / eps(k), 2)}  `);
+    const clients = ['passthrough', 'io-floor'].flatMap((k) => [`${k}, librdkafka`, `${k}, librdkafka, one producer`].filter((c) => byScenario.has(c)).map((c) => `${c} / KafkaJS: ${fix(eps(c) / eps(k), 2)}  `));
     lines.push('', ...[...byScenario.keys()].filter((k) => k.startsWith('pipeline')).map((p) => `${ratios(p)}  `), ...clients, '');
   }
   const byVariant = groupBy(r.variants, (x) => x.variant);

@@ -7,7 +7,7 @@ import { kafkaFromConfig } from '../kafka/client';
 import type { Health, MetricsSource } from '../ops/http-server';
 import { collectProcessMetrics, createMetrics } from '../ops/metrics';
 import { Processor } from '../process/processor';
-import { removePreviousMembers } from './previous-members';
+import { laterThreadDirs, removePreviousMembers } from './previous-members';
 import { StreamThreads } from './stream-threads';
 
 /** What `scorestream run` drives: one processor on the main thread, or processing.threads stream threads. */
@@ -27,14 +27,15 @@ export interface RunningProcessor {
 export function runningProcessor(config: Config, endpoints: { readonly brokers: readonly string[]; readonly registryUrl: string }, onFatal: (err: Error) => void): RunningProcessor {
   const registry = new client.Registry();
   const logger = pino({ level: config.logLevel, base: { app: config.appId } }, pino.destination(2));
-  // The members every thread of the last run left behind, gone before the first thread joins.
-  const leave = (kafka: Kafka): Promise<void> => removePreviousMembers(kafka, config.stateDir, config.appId, (level, message) => logger[level](message));
+  // The members every thread of the last run left behind, gone before the first thread joins
+  // (state.dir's own member, with one thread, is the processor's to remove as it starts).
+  const leave = (kafka: Kafka, dirs: readonly string[]): Promise<void> => removePreviousMembers(kafka, dirs, config.appId, (level, message) => logger[level](message));
   if (config.processingThreads > 1) {
     collectProcessMetrics(registry);
     const threads = new StreamThreads(config, endpoints, { processRegistry: registry, onFatal });
     return {
       start: async () => {
-        await leave(kafkaFromConfig(config, endpoints.brokers, 'processor'));
+        await leave(kafkaFromConfig(config, endpoints.brokers, 'processor'), [config.stateDir, ...laterThreadDirs(config.stateDir)]);
         await threads.start();
       },
       stop: () => threads.stop(),
@@ -49,7 +50,7 @@ export function runningProcessor(config: Config, endpoints: { readonly brokers: 
   const processor = new Processor(config, kafka, endpoints.registryUrl, { metrics, onFatal });
   return {
     start: async () => {
-      await leave(kafka);
+      await leave(kafka, laterThreadDirs(config.stateDir));
       await processor.start();
     },
     stop: () => processor.stop(),

@@ -79,4 +79,44 @@ describe('an instance killed and started again at once', () => {
       await pipe.cleanup();
     }
   });
+
+  it('with two stream threads, started again with one: both dead threads\' members are removed before it joins', async () => {
+    const pipe = new TestPipeline();
+    const log = path.join(pipe.stateDir, '..', `restart-fewer-threads-${pipe.id}.log`);
+    const two = new ChildProcessor(pipe.env({ SCORESTREAM_PROCESSING_THREADS: '2' }), log);
+    const one = new ChildProcessor(pipe.env({ SCORESTREAM_PROCESSING_THREADS: '1' }), log);
+    const groupId = `t${pipe.id}`;
+    try {
+      await pipe.setUp();
+      const history = generateHistory({ leads: 30, seed: 19 });
+      await pipe.produce(pipe.names.property, history.propertyEvents);
+      const events = [...history.leadEvents, ...history.engagementEvents].sort((x, y) => x.occurred_at - y.occurred_at);
+      const half = Math.floor(events.length / 2);
+
+      two.start();
+      await two.waitForLog(/scorestream run: consuming/, 1);
+      const base = await pipe.produceInOrder(events.slice(0, half));
+      await pipe.read(pipe.names.outputs.lead_scorer, half);
+      const dead = await members(pipe.admin, groupId);
+      expect(dead).toHaveLength(2);
+
+      await two.kill('SIGKILL');
+      one.start();
+      // The thread-1 member is in no directory a one-thread run has as its own: only the sweep of
+      // every thread's directory removes it, else the join waits out its 30 s session.
+      await one.waitForLog(/scorestream run: consuming/, 2, 120_000);
+      for (const member of dead) expect(fs.readFileSync(log, 'utf8')).toMatch(new RegExp(`removed this instance's previous group member ${member}`));
+      expect((await members(pipe.admin, groupId)).filter((m) => dead.includes(m))).toEqual([]);
+      await pipe.produceInOrder(events.slice(half), base + events.length);
+      await pipe.read(pipe.names.outputs.lead_scorer, events.length);
+      await one.kill('SIGTERM');
+      for (const topic of Object.values(pipe.names.outputs)) {
+        expect({ topic, ...auditOutputs(new Map([[topic, await pipe.readAll(topic)]])) }).toEqual({ topic, outputs: events.length, distinct: events.length, duplicates: 0 });
+      }
+    } finally {
+      await two.kill('SIGKILL').catch(() => undefined);
+      await one.kill('SIGKILL').catch(() => undefined);
+      await pipe.cleanup();
+    }
+  });
 });

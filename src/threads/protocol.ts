@@ -18,7 +18,6 @@ export interface ThreadData {
 
 /** Health and readiness of one thread, answered together: a probe asks every thread once. */
 export interface ThreadHealth {
-  readonly ok: boolean;
   readonly ready: boolean;
   readonly detail: { readonly ok: boolean; readonly error?: string; readonly partitions: readonly number[]; readonly models: readonly unknown[]; readonly stalled: readonly unknown[] };
 }

@@ -33,8 +33,7 @@ const processor = new Processor(
 );
 
 function health(): ThreadHealth {
-  const detail = processor.health();
-  return { ok: detail.ok, ready: processor.isReady, detail };
+  return { ready: processor.isReady, detail: processor.health() };
 }
 
 async function answer(id: number, work: () => unknown): Promise<void> {

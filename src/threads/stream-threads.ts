@@ -174,7 +174,7 @@ export class StreamThreads {
       this.threads.map((t) =>
         this.ask<ThreadHealth>(t, { op: 'health' }).catch((err: unknown): ThreadHealth => {
           const error = err instanceof Error ? err.message : String(err);
-          return { ok: false, ready: false, detail: { ok: false, error, partitions: [], models: [], stalled: [] } };
+          return { ready: false, detail: { ok: false, error, partitions: [], models: [], stalled: [] } };
         }),
       ),
     );
@@ -183,7 +183,7 @@ export class StreamThreads {
   /** Alive when every thread is; the detail has each thread's, and the models and stalls of all. */
   async health(): Promise<Health> {
     const all = await this.healths();
-    const ok = all.length === this.count && all.every((h) => h.ok);
+    const ok = all.length === this.count && all.every((h) => h.detail.ok);
     const errors = all.flatMap((h, i) => (h.detail.error ? [`thread ${i}: ${h.detail.error}`] : []));
     return {
       ok,

@@ -1,6 +1,8 @@
 import type { Admin, Consumer } from 'kafkajs';
 import { PartitionMerge, type Merged, type Side } from '../consume/partition-merge';
 
+type TopicOffsets = Awaited<ReturnType<Admin['fetchTopicOffsets']>>;
+
 export interface MergeBounds {
   /** Offsets at or past these are never processed, per side. */
   readonly limits: readonly [bigint | undefined, bigint | undefined];
@@ -20,6 +22,7 @@ export class MergedPartitions {
   /** Next offset after the last batch KafkaJS fetched, per `topic:partition`, transaction markers included. */
   private readonly fetchedTo = new Map<string, bigint>();
   private readonly paused = new Map<string, number>();
+  private readonly offsetRequests = new Map<string, Promise<TopicOffsets>>();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
@@ -136,7 +139,7 @@ export class MergedPartitions {
     if (b?.neverCaughtUp === side) return false;
     const topic = this.topics[side];
     // One ListOffsets answers both what a side with no committed offset starts from and where it ends now.
-    const offsets = merge.position(side) === undefined || b?.ends[side] === undefined ? (await this.admin.fetchTopicOffsets(topic)).find((o) => o.partition === partition) : undefined;
+    const offsets = merge.position(side) === undefined || b?.ends[side] === undefined ? (await this.topicOffsets(topic)).find((o) => o.partition === partition) : undefined;
     if (merge.position(side) === undefined) {
       const [committed] = await this.admin.fetchOffsets({ groupId: this.groupId, topics: [topic] });
       const offset = committed?.partitions.find((x) => x.partition === partition)?.offset ?? '-1';
@@ -145,6 +148,21 @@ export class MergedPartitions {
     const pos = this.position(partition, side, merge) as bigint;
     const end = b?.ends[side] ?? BigInt(offsets?.high ?? '0');
     return pos >= end;
+  }
+
+  /**
+   * Every partition's offsets of a topic. Partitions blocked at the same time (one fetch round
+   * delivers them together) share one request instead of one ListOffsets pair each. An answer
+   * asked for a few milliseconds before is as good as one's own: a record appended in between is
+   * late data either way (PartitionMerge), as it would be had this partition asked first.
+   */
+  private topicOffsets(topic: string): Promise<TopicOffsets> {
+    let request = this.offsetRequests.get(topic);
+    if (!request) {
+      request = this.admin.fetchTopicOffsets(topic).finally(() => this.offsetRequests.delete(topic));
+      this.offsetRequests.set(topic, request);
+    }
+    return request;
   }
 
   private pause(partition: number, side: Side): void {

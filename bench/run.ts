@@ -31,6 +31,7 @@ import { librdkafkaVersion } from './throughput/librdkafka';
 import { withRetries } from './throughput/retry';
 import { orderedHistory, prefill } from './throughput/events';
 import { sampleRun, writeSample } from './throughput/io-sample';
+import { waitCaughtUp } from './throughput/caught-up';
 import { measureLatency, type LatencyResult } from './throughput/latency';
 import { runOutputs, type ScenarioName, type ScenarioRequest } from './throughput/protocol';
 import { startScenario, type ScenarioChild } from './throughput/spawn';
@@ -88,7 +89,10 @@ async function main(): Promise<void> {
   const rates = flag('rates', '') !== '' ? flag('rates', '').split(',').map(Number) : quick ? [1000, 5000] : [1000, 5000, 20_000];
   // Long enough to be steady, short enough that two instances do not run out of pre-filled events.
   const scaleOut = quick ? { settleSeconds: 4, windowSeconds: 6 } : { settleSeconds: 10, windowSeconds: 40 };
-  const phase = quick ? { seconds: 8, warmupSeconds: 2, drainSeconds: 5 } : { seconds: 15, warmupSeconds: 3, drainSeconds: 10 };
+  // Before its paced inputs, each latency phase's process works through `warmEvents` at full speed,
+  // so that what is measured is a process whose code the JIT has compiled, as in production hours
+  // after a start, not the first seconds of one.
+  const phase = quick ? { seconds: 8, warmupSeconds: 2, drainSeconds: 5, warmEvents: 15_000 } : { seconds: 15, warmupSeconds: 3, drainSeconds: 10, warmEvents: 30_000 };
 
   const endpoints = await connectOrStartLocal();
   const kafka = createKafka({ brokers: endpoints.brokers, clientId: 'bench' });
@@ -146,7 +150,7 @@ async function main(): Promise<void> {
   };
   log(`generating ${events.toLocaleString()} events`);
   // Latency phases take their inputs from the same history, as many as the highest rate needs.
-  const history = orderedHistory(Math.max(events, Math.max(...rates) * phase.seconds), 7);
+  const history = orderedHistory(Math.max(events, phase.warmEvents + Math.max(...rates) * phase.seconds), 7);
   try {
     await createTopics(admin, registry, names, PARTITIONS, 1);
     results.prefillSeconds = await prefill(kafka, registry, names, history.events.slice(0, events), history.properties);
@@ -265,19 +269,29 @@ async function main(): Promise<void> {
     const phasePrefix = `${prefix}l${randomUUID().slice(0, 6)}.`;
     const phaseNames = topicNames(`bench-${id}`, phasePrefix);
     await withRetries(() => createTopics(admin, registry, phaseNames, PARTITIONS, 1));
-    await prefill(kafka, registry, phaseNames, [], history.properties);
+    const warm = history.events.slice(0, phase.warmEvents);
+    await prefill(kafka, registry, phaseNames, warm, history.properties);
     const group = `g${randomUUID().slice(0, 8)}`;
-    const broker0 = brokerCpuSeconds();
     const child = startScenario({ scenario, brokers: endpoints.brokers, registryUrl: endpoints.registryUrl, prefix: phasePrefix, group, target: 0, maxSeconds: 0, env }, profileDir && scenario === 'pipeline' ? profileDir : undefined);
     try {
       await Promise.race([child.ready, child.report]);
+      if (!(await waitCaughtUp(admin, group, [phaseNames.lead, phaseNames.engagement], 180_000))) throw new Error(`${scenario} did not work through the ${warm.length} warm-up events within 180 s`);
       const outs = runOutputs(phasePrefix, group);
       const output = scenario === 'passthrough' ? outs.copy : outs.lead_scorer;
-      // The scenario's own figures (CPU, stages) start again with the measured records.
-      const measured = await measureLatency(kafka, registry, phaseNames, output, history.events, { rate, partitions: PARTITIONS, ...phase, onWarm: () => child.restartWindow() });
+      // The scenario's own figures (CPU, stages) and the broker's CPU start again with the measured records.
+      let brokerAtWarm: number | undefined;
+      const measured = await measureLatency(kafka, registry, phaseNames, output, history.events.slice(warm.length), {
+        rate,
+        partitions: PARTITIONS,
+        ...phase,
+        onWarm: () => {
+          child.restartWindow();
+          brokerAtWarm = brokerCpuSeconds();
+        },
+      });
       child.stop();
       const report = await child.report;
-      const brokerCpu = brokerPer1k(broker0, report.records);
+      const brokerCpu = brokerPer1k(brokerAtWarm, report.records);
       await child.exited;
       return { ...measured, report: { ...report, brokerCpuSecondsPer1k: brokerCpu } };
     } finally {
@@ -288,7 +302,7 @@ async function main(): Promise<void> {
   }
 }
 
-/** Broker CPU seconds per 1,000 events since `before`, over the scenario's whole life (start-up included). */
+/** Broker CPU seconds per 1,000 events since `before` (a throughput run's start, start-up included; a latency phase's warm-up end). */
 function brokerPer1k(before: number | undefined, records: number): number | null {
   const after = brokerCpuSeconds();
   return before === undefined || after === undefined || records === 0 ? null : ((after - before) / records) * 1000;

@@ -14,14 +14,20 @@ export interface MergeBounds {
 
 /**
  * The merges of every assigned partition and what they need to know about the two sides: where
- * each stands, whether it is caught up, and pausing the side that waits on the other so that its
- * records, already buffered, are not fetched again and again.
+ * each stands, whether it is caught up, and pausing a side's fetches: the side that waits on the
+ * other (its records are buffered already), and a side whose buffer is full (the partition's loop
+ * is behind).
  */
 export class MergedPartitions {
   private readonly merges = new Map<number, PartitionMerge>();
   /** Next offset after the last batch KafkaJS fetched, per `topic:partition`, transaction markers included. */
   private readonly fetchedTo = new Map<string, bigint>();
+  /** Sides paused while they wait on the other side, since when. */
   private readonly paused = new Map<string, number>();
+  /** Sides paused while their buffer is full. */
+  private readonly full = new Set<string>();
+  /** Called when a waiting side's wait ends without a delivery: its buffered records may go now. */
+  wake: (partition: number) => void = () => undefined;
   private readonly offsetRequests = new Map<string, Promise<TopicOffsets>>();
   private readonly timer: NodeJS.Timeout;
 
@@ -44,7 +50,11 @@ export class MergedPartitions {
     // A waiting side is resumed after a while whatever happens, so no wait can last.
     this.timer = setInterval(() => {
       const now = Date.now();
-      for (const [key, since] of this.paused) if (now - since > 1_000) this.resumeKey(key);
+      for (const [key, since] of this.paused) {
+        if (now - since <= 1_000) continue;
+        this.resumeKey(key);
+        this.wake(Number(key.slice(key.lastIndexOf(':') + 1)));
+      }
     }, 500);
     this.timer.unref();
   }
@@ -66,8 +76,24 @@ export class MergedPartitions {
   forget(partition: number): void {
     this.merges.delete(partition);
     for (const topic of this.topics) {
-      this.fetchedTo.delete(`${topic}:${partition}`);
-      this.resumeKey(`${topic}:${partition}`);
+      const key = `${topic}:${partition}`;
+      this.fetchedTo.delete(key);
+      this.full.delete(key);
+      this.resumeKey(key);
+    }
+  }
+
+  /**
+   * Pauses the fetches of a side holding `limit` records or more, and resumes a paused one that
+   * holds half as many: what KafkaJS fetched is resolved at once, so this bounds what is buffered.
+   */
+  bound(partition: number, side: Side, limit: number): void {
+    const key = `${this.topics[side]}:${partition}`;
+    const buffered = this.merges.get(partition)?.buffered(side) ?? 0;
+    if (buffered >= limit && !this.full.has(key)) {
+      if (this.pauseKey(key)) this.full.add(key);
+    } else if (buffered <= limit / 2 && this.full.delete(key)) {
+      this.resumeKey(key);
     }
   }
 
@@ -94,6 +120,7 @@ export class MergedPartitions {
     this.merges.clear();
     this.fetchedTo.clear();
     this.paused.clear();
+    this.full.clear();
   }
 
   /**
@@ -167,23 +194,31 @@ export class MergedPartitions {
 
   private pause(partition: number, side: Side): void {
     const key = `${this.topics[side]}:${partition}`;
-    if (this.paused.has(key)) return;
-    // A consumer between a crash and its restart has no group to pause in: the records are then
-    // simply delivered again.
-    try {
-      this.consumer.pause([{ topic: this.topics[side], partitions: [partition] }]);
-      this.paused.set(key, Date.now());
-    } catch {
-      // nothing paused, nothing to resume
-    }
+    if (!this.paused.has(key) && this.pauseKey(key)) this.paused.set(key, Date.now());
   }
 
   private resume(partition: number, side: Side): void {
-    this.resumeKey(`${this.topics[side]}:${partition}`);
+    const key = `${this.topics[side]}:${partition}`;
+    if (this.paused.delete(key)) this.resumeKey(key);
   }
 
+  /** Pauses a side's fetches unless already paused for the other reason; false if the consumer could not. */
+  private pauseKey(key: string): boolean {
+    if (this.paused.has(key) || this.full.has(key)) return true;
+    const i = key.lastIndexOf(':');
+    // A consumer between a crash and its restart has no group to pause in: nothing is paused then.
+    try {
+      this.consumer.pause([{ topic: key.slice(0, i), partitions: [Number(key.slice(i + 1))] }]);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Resumes a side's fetches once neither reason to pause it is left. */
   private resumeKey(key: string): void {
-    if (!this.paused.delete(key)) return;
+    this.paused.delete(key);
+    if (this.full.has(key)) return;
     const i = key.lastIndexOf(':');
     try {
       this.consumer.resume([{ topic: key.slice(0, i), partitions: [Number(key.slice(i + 1))] }]);

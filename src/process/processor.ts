@@ -31,6 +31,7 @@ import { DependencyUnavailable, computeBatch, type BatchResult, type ComputedBat
 import { commitAtLeastOnce, commitBatch, compressionOf, type WriteOptions } from './commit-batch';
 import { RecordStages } from './record-stages';
 import { MergedPartitions, type MergeBounds } from './merged-partitions';
+import { PartitionLoops } from './partition-loops';
 import { PropertyDlqWriter } from './property-dlq';
 import type { PartitionProgress } from './partition-progress';
 import { ProcessorHealth } from './processor-health';
@@ -92,6 +93,9 @@ export class Processor {
   private readonly names: TopicNames;
   private readonly mode: ProcessorMode;
   private merged: MergedPartitions | undefined;
+  private loops: PartitionLoops | undefined;
+  /** The error a partition's loop failed with, for the next delivery to hand to KafkaJS. */
+  private loopFailure: { readonly error: unknown; readonly generation: number } | undefined;
   private stopping = false;
   private running = false;
   /** Partitions assigned here whose producers or restore are not done yet. */
@@ -326,6 +330,9 @@ export class Processor {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => previousMember.record(payload.memberId));
     await this.readPartitionCounts();
     this.merged = new MergedPartitions(consumer, this.admin, this.mode.groupId, [this.names.lead, this.names.engagement], this.mode.bounds);
+    const loops = new PartitionLoops((p) => this.drain(deps, p), (p, err) => this.log('error', `partition ${p}: ${errorMessage(err)}`, { partition: p }));
+    this.loops = loops;
+    this.merged.wake = (p) => loops.kick(p);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       // A rebalance follows a change of partition count: the contract is checked against the new one.
       void this.readPartitionCounts().catch((err: unknown) => this.log('warn', `reading the input partition counts failed: ${errorMessage(err)}`));
@@ -354,7 +361,7 @@ export class Processor {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: Math.max(1, c.partitions * 2),
-      eachBatch: (payload) => this.eachBatch(deps, payload),
+      eachBatch: (payload) => this.eachBatch(payload),
     });
     this.running = true;
     this.healthState.start();
@@ -415,11 +422,12 @@ export class Processor {
   }
 
   /**
-   * A batch of lead.events[p] or engagement.events[p] joins partition p's merge; whatever the
-   * merge can order is processed, in batches of batch.maxRecords, each in one transaction. The
-   * rest waits in the merge for the other side and is fetched again (it is not resolved).
+   * A batch of lead.events[p] or engagement.events[p] joins partition p's merge and is resolved at
+   * once, so that KafkaJS fetches on; partition p's loop (drain) processes what the merge can
+   * order, apart from the fetches. A loop that failed left its error here: the next delivery hands
+   * it to KafkaJS, which joins the group again (or gives up on an error no retry helps).
    */
-  private async eachBatch(deps: TaskDeps, { batch, heartbeat, resolveOffset, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async eachBatch({ batch, resolveOffset }: EachBatchPayload): Promise<void> {
     const { topic, partition } = batch;
     const merged = this.merged as MergedPartitions;
     const side = merged.sideOf(topic);
@@ -427,38 +435,86 @@ export class Processor {
     // A partition not (or no longer) prepared here is not processed: a rebalance is under way.
     const ready = this.ready.get(partition);
     if (!ready || !(await ready.then(() => true, () => false))) return;
-    const alive = (): boolean => isRunning() && !isStale() && !this.stopping;
-    const delivered = Date.now();
-    const position = await this.locks.run(partition, async () => {
-      if (!this.writable(partition)) return undefined;
-      // Only what a metric reads is kept: without metrics the hot path does no bookkeeping.
-      if (this.events.metrics) this.stages.noteDelivered(batch.messages, delivered);
-      merged.get(partition).offer(side, batch.messages);
-      while (alive()) {
-        const records = await merged.take(partition, this.config.batchMaxRecords);
-        if (records.length === 0) break;
-        await this.mode.beforeBatch?.(partition, records);
-        this.healthState.progress.started(partition);
-        let committed: boolean;
-        try {
-          committed = await this.processWithRetry(deps, partition, records, heartbeat, alive);
-        } catch (err: unknown) {
-          this.healthState.progress.failed(partition);
-          throw err;
-        }
-        if (!committed) {
-          this.healthState.progress.paused(partition);
-          break;
-        }
-        this.healthState.progress.committed(partition);
-        const merge = merged.get(partition);
-        merge.commit(records);
-        this.mode.afterBatch?.(partition, [merge.position(0), merge.position(1)]);
-        await heartbeat();
+    this.throwLoopFailure();
+    if (!this.writable(partition) || batch.messages.length === 0) return;
+    // Only what a metric reads is kept: without metrics the hot path does no bookkeeping.
+    if (this.events.metrics) this.stages.noteDelivered(batch.messages, Date.now());
+    merged.get(partition).offer(side, batch.messages);
+    resolveOffset(batch.lastOffset());
+    merged.bound(partition, side, this.config.batchMaxRecords * 4);
+    this.loops?.kick(partition);
+  }
+
+  /** Under the partition's lock: whatever the merge can order, in batches of batch.maxRecords, each in one transaction. */
+  private async drain(deps: TaskDeps, partition: number): Promise<void> {
+    const generation = this.generation;
+    const merged = this.merged as MergedPartitions;
+    const alive = (): boolean => !this.stopping && this.joined && generation === this.generation;
+    await this.locks.run(partition, async () => {
+      try {
+        await this.processMerged(deps, partition, merged, alive);
+      } catch (err: unknown) {
+        this.onLoopFailure(partition, err, generation);
       }
-      return merged.get(partition).position(side);
     });
-    if (position !== undefined && batch.messages.length > 0 && position > BigInt(batch.firstOffset() ?? '0')) resolveOffset((position - 1n).toString());
+  }
+
+  /** The partition's batches, while there are any and the partition is still this instance's. */
+  private async processMerged(deps: TaskDeps, partition: number, merged: MergedPartitions, alive: () => boolean): Promise<void> {
+    while (alive() && this.writable(partition)) {
+      const records = await merged.take(partition, this.config.batchMaxRecords);
+      if (records.length === 0) break;
+      await this.mode.beforeBatch?.(partition, records);
+      this.healthState.progress.started(partition);
+      let committed: boolean;
+      try {
+        committed = await this.processWithRetry(deps, partition, records, alive);
+      } catch (err: unknown) {
+        this.healthState.progress.failed(partition);
+        throw err;
+      }
+      if (!committed) {
+        this.healthState.progress.paused(partition);
+        break;
+      }
+      this.healthState.progress.committed(partition);
+      const merge = merged.get(partition);
+      merge.commit(records);
+      for (const side of [0, 1] as const) merged.bound(partition, side, this.config.batchMaxRecords * 4);
+      this.mode.afterBatch?.(partition, [merge.position(0), merge.position(1)]);
+    }
+  }
+
+  /**
+   * Under the partition's lock, a partition's loop failed: its batch was aborted and its merge is
+   * dropped, records KafkaJS had already fetched past. They are fetched again from the committed
+   * offsets, and that delivery (or any other first) hands the error to KafkaJS. A failure from
+   * before the last assignment is moot: that assignment prepares the partition anew.
+   */
+  private onLoopFailure(partition: number, err: unknown, generation: number): void {
+    if (this.stopping || generation !== this.generation) return;
+    this.loopFailure = { error: err, generation };
+    this.merged?.forget(partition);
+    void this.seekCommitted(partition).catch((e: unknown) => this.log('warn', `partition ${partition}: reading the committed offsets failed: ${errorMessage(e)}`, { partition }));
+  }
+
+  private async seekCommitted(partition: number): Promise<void> {
+    const consumer = this.consumer as Consumer;
+    for (const topic of [this.names.lead, this.names.engagement]) {
+      const [committed] = await (this.admin as Admin).fetchOffsets({ groupId: this.mode.groupId, topics: [topic] });
+      const offset = committed?.partitions.find((p) => p.partition === partition)?.offset ?? '-1';
+      const from = offset === '-1' ? (await (this.admin as Admin).fetchTopicOffsets(topic)).find((o) => o.partition === partition)?.low ?? '0' : offset;
+      consumer.seek({ topic, partition, offset: from });
+      consumer.resume([{ topic, partitions: [partition] }]);
+    }
+  }
+
+  /** Throws the error a partition's loop left, unless the group has been joined again since. */
+  private throwLoopFailure(): void {
+    const failure = this.loopFailure;
+    if (!failure) return;
+    this.loopFailure = undefined;
+    if (failure.generation === this.generation) throw failure.error;
   }
 
   /** Prepared here and not fenced since: its transactional producer is current. */
@@ -470,7 +526,7 @@ export class Processor {
    * True once the batch committed; false if the processor stopped while a dependency was down, or
    * if the partition was taken from this instance meanwhile (the batch is dropped, not committed).
    */
-  private async processWithRetry(deps: TaskDeps, partition: number, records: readonly Merged[], heartbeat: () => Promise<void>, alive: () => boolean): Promise<boolean> {
+  private async processWithRetry(deps: TaskDeps, partition: number, records: readonly Merged[], alive: () => boolean): Promise<boolean> {
     let wait = 200;
     // The producer current when the batch begins is the only one that may commit it: a batch
     // computed before a fencing or a reassignment is never committed by a producer created after.
@@ -497,7 +553,6 @@ export class Processor {
       } catch (err: unknown) {
         if (!(err instanceof DependencyUnavailable)) return this.afterFailedTransaction(partition, producer, err);
         this.log('warn', `partition ${partition}: ${err.message}; retrying in ${wait} ms`, { partition });
-        await heartbeat();
         await sleep(wait);
         wait = Math.min(wait * 2, 10_000);
         if (!alive()) return false;
@@ -553,6 +608,8 @@ export class Processor {
     this.healthState.stop();
     await this.propertyDlq?.stop();
     if (this.pollTimer) clearInterval(this.pollTimer);
+    // Each partition's batch in flight commits or aborts before the group is left.
+    await this.loops?.settled();
     this.merged?.close();
     this.restartedMembers?.stop();
     await this.consumer?.disconnect().catch(() => undefined);

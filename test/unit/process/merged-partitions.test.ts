@@ -46,3 +46,46 @@ describe('merged partitions waiting for the other input', () => {
     merged.close();
   });
 });
+
+describe('a side whose buffer is full', () => {
+  it('is paused at the limit, resumed at half of it, and a wait on the other side does not resume it', async () => {
+    const calls: string[] = [];
+    const consumer = {
+      on: () => () => undefined,
+      events: { END_BATCH_PROCESS: 'end' },
+      pause: (tps: { topic: string; partitions: number[] }[]) => calls.push(`pause ${tps[0]?.topic}`),
+      resume: (tps: { topic: string; partitions: number[] }[]) => calls.push(`resume ${tps[0]?.topic}`),
+    } as unknown as Consumer;
+    const admin = {
+      // The engagement side has a record not delivered yet: the lead side waits for it.
+      fetchTopicOffsets: async () => [{ partition: 0, offset: '1', high: '1', low: '0' }],
+      fetchOffsets: async () => [{ topic: 'engagement', partitions: [{ partition: 0, offset: '0' }] }],
+    } as unknown as Admin;
+    const merged = new MergedPartitions(consumer, admin, 'group', ['lead', 'engagement']);
+    const merge = merged.get(0);
+    merge.setPosition(0, 0n);
+    merge.offer(0, Array.from({ length: 8 }, (_, i) => message(i, 1_000 + i)));
+    merged.bound(0, 0, 8);
+    expect(calls).toEqual(['pause lead']);
+    // Blocked on the engagement side: paused for that reason too, already paused, no new call.
+    expect(await merged.take(0, 10)).toEqual([]);
+    expect(calls).toEqual(['pause lead']);
+    // The engagement side delivers: the wait ends, but the lead side's buffer is still full.
+    merged.get(0).offer(1, [message(0, 500)]);
+    (merged as unknown as { resume(p: number, s: number): void }).resume(0, 0);
+    expect(calls).toEqual(['pause lead']);
+    // The engagement record goes first, alone (the merge stops where the other side runs dry).
+    const first = await merged.take(0, 5);
+    expect(first.map((r) => r.side)).toEqual([1]);
+    merged.get(0).commit(first);
+    merged.bound(0, 0, 8);
+    expect(calls).toEqual(['pause lead']);
+    // Then five lead records: three are left, under half the limit.
+    const next = await merged.take(0, 5);
+    expect(next.map((r) => r.side)).toEqual([0, 0, 0, 0, 0]);
+    merged.get(0).commit(next);
+    merged.bound(0, 0, 8);
+    expect(calls).toEqual(['pause lead', 'resume lead']);
+    merged.close();
+  });
+});

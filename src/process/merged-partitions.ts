@@ -134,6 +134,9 @@ export class MergedPartitions {
     if (taken.records.length > 0 || taken.blockedOn === undefined) return taken.records;
     const blocked = taken.blockedOn;
     if (!(await this.caughtUp(partition, blocked, merge))) {
+      // Delivered while the broker was asked (deliveries do not wait for the partition's loop):
+      // the merge can go on, and a pause now would come after the delivery that lifts it.
+      if (merge.buffered(blocked) > 0) return merge.take(max, known).records;
       this.pause(partition, blocked === 0 ? 1 : 0);
       return [];
     }

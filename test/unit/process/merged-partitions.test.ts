@@ -89,3 +89,34 @@ describe('a side whose buffer is full', () => {
     merged.close();
   });
 });
+
+describe('a side delivered while the broker is asked about it', () => {
+  it('lets the merge go on, and pauses nothing', async () => {
+    const calls: string[] = [];
+    const consumer = {
+      on: () => () => undefined,
+      events: { END_BATCH_PROCESS: 'end' },
+      pause: (tps: { topic: string }[]) => calls.push(`pause ${tps[0]?.topic}`),
+      resume: (tps: { topic: string }[]) => calls.push(`resume ${tps[0]?.topic}`),
+    } as unknown as Consumer;
+    let merged: MergedPartitions | undefined;
+    const admin = {
+      fetchTopicOffsets: async () => {
+        // The engagement record the answer counts arrives before the answer does.
+        merged?.get(0).offer(1, [message(0, 1_500)]);
+        return [{ partition: 0, offset: '1', high: '1', low: '0' }];
+      },
+      fetchOffsets: async () => [{ topic: 'engagement', partitions: [{ partition: 0, offset: '0' }] }],
+    } as unknown as Admin;
+    merged = new MergedPartitions(consumer, admin, 'group', ['lead', 'engagement']);
+    const merge = merged.get(0);
+    merge.setPosition(0, 0n);
+    merge.offer(0, [message(0, 1_000), message(1, 2_000)]);
+    const taken = await merged.take(0, 10);
+    // What the merge can order now: the lead record, then the engagement record stamped after it
+    // (the next lead record waits until the engagement side is known to hold nothing before it).
+    expect(taken.map((r) => `${r.side}:${r.message.offset}`)).toEqual(['0:0', '1:0']);
+    expect(calls).toEqual([]);
+    merged.close();
+  });
+});

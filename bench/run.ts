@@ -12,7 +12,7 @@
  * rates. Medians of --reps repetitions.
  * Writes bench/results/throughput-<date>.json (a quick or narrowed run: bench/results/tmp/) and prints the Markdown tables.
  *
- *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,pipeline-2-threads,io-floor,naive] [--rates 1000,5000]
+ *   npm run bench -- [--events 1000000] [--reps 3] [--quick] [--only throughput,variants,scaleout,latency] [--scenarios passthrough,pipeline,pipeline-2-threads,io-floor,naive; also pipeline-commit-0,-50,-100] [--rates 1000,5000]
  *                    [--variants <names containing>,...] [--profile dir (node --cpu-prof of each pipeline run, latency phases included)]
  */
 import { randomUUID } from 'node:crypto';
@@ -56,12 +56,15 @@ interface Run {
   readonly scenario: ScenarioName;
   readonly env: Record<string, string>;
   readonly client?: 'librdkafka' | 'librdkafka-one-producer';
+  /** Run only when --scenarios names it. */
+  readonly optIn?: boolean;
 }
 
 const RUNS: readonly Run[] = [
   { key: 'passthrough', label: 'passthrough', scenario: 'passthrough', env: {} },
   { key: 'pipeline', label: 'pipeline', scenario: 'pipeline', env: PIPELINE_ENV },
   { key: 'pipeline-2-threads', label: 'pipeline, 2 threads', scenario: 'pipeline', env: { ...PIPELINE_ENV, SCORESTREAM_PROCESSING_THREADS: '2' } },
+  ...[0, 50, 100].map((ms) => ({ key: `pipeline-commit-${ms}`, label: `pipeline, commit interval ${ms} ms`, scenario: 'pipeline' as const, env: { ...PIPELINE_ENV, SCORESTREAM_PROCESSING_COMMIT_INTERVAL_MS: String(ms) }, optIn: true })),
   { key: 'io-floor', label: 'io-floor', scenario: 'io-floor', env: {} },
   { key: 'naive', label: 'naive', scenario: 'naive', env: {} },
   // The client comparison, where @confluentinc/kafka-javascript is installed (bench/README.md).
@@ -82,7 +85,8 @@ async function main(): Promise<void> {
   const parts = ['throughput', 'variants', 'scaleout', 'latency'];
   const only = new Set(flag('only', parts.join(',')).split(','));
   // io-floor after the pipeline: it writes the bytes the pipeline of the same repetition wrote.
-  const scenarios = RUNS.filter((s) => flag('scenarios', RUNS.map((r) => r.key).join(',')).split(',').includes(s.key));
+  const defaultRuns = RUNS.filter((r) => r.optIn !== true);
+  const scenarios = RUNS.filter((s) => flag('scenarios', defaultRuns.map((r) => r.key).join(',')).split(',').includes(s.key));
   const profileDir = process.argv.includes('--profile') ? path.resolve(flag('profile', 'bench/profiles')) : undefined;
   const variantEvents = Math.min(events, quick ? 50_000 : 100_000);
   const naiveSeconds = quick ? 10 : 20;
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
   const outDir = path.join(__dirname, 'results');
   // Only a full run (all three parts, every variant, no profiler) takes the date's name; a narrowed
   // run must not overwrite the figures the README quotes.
-  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < RUNS.length || flag('rates', '') !== '' || flag('variants', '') !== '' || profileDir !== undefined;
+  const narrowed = parts.some((p) => !only.has(p)) || scenarios.length < defaultRuns.length || scenarios.some((r) => r.optIn === true) || flag('rates', '') !== '' || flag('variants', '') !== '' || profileDir !== undefined;
   const tag = quick ? '-quick' : narrowed ? `-partial-${results.date.slice(11, 19).replace(/:/g, '')}` : '';
   const file = path.join(outDir, narrowed || quick ? 'tmp' : '', `throughput-${results.date.slice(0, 10)}${tag}.json`);
   // Written after every measurement, so that a run cut short keeps what it measured.

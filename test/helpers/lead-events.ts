@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { defaultPartition } from '../../src/consume/partitioning';
 import type { LeadEvent } from '../../src/schemas/types';
 
 export function leadEvent(i: number, overrides: Partial<LeadEvent> = {}): LeadEvent {
@@ -19,4 +20,11 @@ export function leadEvent(i: number, overrides: Partial<LeadEvent> = {}): LeadEv
     agent_id: null,
     ...overrides,
   };
+}
+
+/** Indexes i from `from` on whose lead `lead-<i>` the default partitioner puts in `partition` of `partitions`. */
+export function leadsOfPartition(partition: number, partitions: number, count: number, from = 0): number[] {
+  const found: number[] = [];
+  for (let i = from; found.length < count; i++) if (defaultPartition(Buffer.from(`lead-${i}`), partitions) === partition) found.push(i);
+  return found;
 }

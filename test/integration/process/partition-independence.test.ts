@@ -1,7 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
-import { defaultPartition } from '../../../src/consume/partitioning';
 import { Processor } from '../../../src/process/processor';
-import { leadEvent } from '../../helpers/lead-events';
+import { leadEvent, leadsOfPartition } from '../../helpers/lead-events';
 import { TestPipeline } from '../../helpers/pipeline';
 
 /**
@@ -14,11 +13,7 @@ jest.setTimeout(180_000);
 
 const PARTITIONS = 2;
 
-function leadsOf(partition: number, count: number, from: number): number[] {
-  const found: number[] = [];
-  for (let i = from; found.length < count; i++) if (defaultPartition(Buffer.from(`lead-${i}`), PARTITIONS) === partition) found.push(i);
-  return found;
-}
+const leadsOf = (partition: number, count: number, from: number): number[] => leadsOfPartition(partition, PARTITIONS, count, from);
 
 async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

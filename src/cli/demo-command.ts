@@ -19,9 +19,9 @@ import { LiveSummary } from './live-summary';
 
 export const DEMO_USAGE = `usage: scorestream demo [--leads N] [--rate EVENTS_PER_S] [--seed S] [--keep-services]
   the main job for a newcomer: starts the local Kafka and registry when none is configured,
-  creates the topics, streams a synthetic history (issue 3's generator) into lead.events and
-  engagement.events at --rate, runs the processor, and prints a live summary every 2 s until the
-  stream is scored or Ctrl-C; then stops everything it started`;
+  creates the topics, streams a seeded synthetic history (as scorestream generate writes) into
+  lead.events and engagement.events at --rate, runs the processor, and prints a live summary every
+  2 s until the stream is scored or Ctrl-C; then stops everything it started`;
 
 export async function demoCommand(args: readonly string[], print: (line: string) => void): Promise<number> {
   const values = parseFlags('demo', args, { leads: { type: 'string' }, rate: { type: 'string' }, seed: { type: 'string' }, 'keep-services': { type: 'boolean' }, help: { type: 'boolean' } });

@@ -3,7 +3,7 @@ import { bool, hostPortList, httpUrl, int, oneOf, str, versionPolicy, type Field
 /**
  * Every setting of scorestream, with its default and what it does. `scorestream config` prints
  * them; a config file (JSON, dotted or nested keys) and environment variables override defaults,
- * environment last. Defaults that performance depends on are revisited by measurement (issue 6).
+ * environment last. Defaults that performance depends on are set by measurement (bench/README.md).
  */
 export const SCHEMA = {
   appId: str('app.id', 'scorestream', 'names the consumer group, transactional ids and changelog topic; instances of one deployment share it'),

@@ -2,13 +2,23 @@ import type { Admin, Consumer, KafkaMessage } from 'kafkajs';
 import { MergedPartitions } from '../../../src/process/merged-partitions';
 
 /**
- * A partition whose merge waits for the other input asks the broker where that input ends. With
- * every partition of a fetch round blocked at once (the usual case at low input rates), they share
- * one request instead of one each. A fake admin counts the requests (pure logic: the merge's
- * behaviour on the real broker is tested in test/integration/process).
+ * The merges' bookkeeping around the consumer, with a fake consumer and admin (pure logic: the
+ * merge's behaviour on the real broker is tested in test/integration/process): one offsets request
+ * for partitions blocked together, the pauses of a full buffer, and a delivery that comes while
+ * the broker is asked.
  */
 const message = (offset: number, timestamp: number): KafkaMessage =>
   ({ offset: String(offset), timestamp: String(timestamp), key: null, value: null, attributes: 0, headers: {} }) as KafkaMessage;
+
+/** A consumer that only records its pauses and resumes, by topic. */
+function recordingConsumer(calls: string[]): Consumer {
+  return {
+    on: () => () => undefined,
+    events: { END_BATCH_PROCESS: 'end' },
+    pause: (tps: { topic: string }[]) => calls.push(`pause ${tps[0]?.topic}`),
+    resume: (tps: { topic: string }[]) => calls.push(`resume ${tps[0]?.topic}`),
+  } as unknown as Consumer;
+}
 
 function fakes(partitions: number): { consumer: Consumer; admin: Admin; requests: () => number } {
   let requests = 0;
@@ -50,12 +60,7 @@ describe('merged partitions waiting for the other input', () => {
 describe('a side whose buffer is full', () => {
   it('is paused at the limit, resumed at half of it, and a wait on the other side does not resume it', async () => {
     const calls: string[] = [];
-    const consumer = {
-      on: () => () => undefined,
-      events: { END_BATCH_PROCESS: 'end' },
-      pause: (tps: { topic: string; partitions: number[] }[]) => calls.push(`pause ${tps[0]?.topic}`),
-      resume: (tps: { topic: string; partitions: number[] }[]) => calls.push(`resume ${tps[0]?.topic}`),
-    } as unknown as Consumer;
+    const consumer = recordingConsumer(calls);
     const admin = {
       // The engagement side has a record not delivered yet: the lead side waits for it.
       fetchTopicOffsets: async () => [{ partition: 0, offset: '1', high: '1', low: '0' }],
@@ -93,12 +98,7 @@ describe('a side whose buffer is full', () => {
 describe('a side delivered while the broker is asked about it', () => {
   it('lets the merge go on, and pauses nothing', async () => {
     const calls: string[] = [];
-    const consumer = {
-      on: () => () => undefined,
-      events: { END_BATCH_PROCESS: 'end' },
-      pause: (tps: { topic: string }[]) => calls.push(`pause ${tps[0]?.topic}`),
-      resume: (tps: { topic: string }[]) => calls.push(`resume ${tps[0]?.topic}`),
-    } as unknown as Consumer;
+    const consumer = recordingConsumer(calls);
     let merged: MergedPartitions | undefined;
     const admin = {
       fetchTopicOffsets: async () => {

@@ -104,12 +104,23 @@ function insertSorted(times: readonly number[], t: number, keepAfter: number): n
 }
 
 function remember(map: Readonly<Record<string, number>>, id: string, t: number, keepAfter: number): Record<string, number> {
-  const entries = Object.entries(map).filter(([, at]) => at > keepAfter);
-  const next: Record<string, number> = Object.fromEntries(entries);
-  next[id] = Math.max(next[id] ?? t, t);
-  const ids = Object.keys(next);
-  if (ids.length > MEMORY_MAX_LISTINGS) {
+  // A copy without the expired entries, in the same order (for...in, not entries and fromEntries:
+  // a lead can remember hundreds of listings, and this runs on every view or save).
+  const next: Record<string, number> = {};
+  let size = 0;
+  for (const key in map) {
+    const at = map[key] as number;
+    if (at > keepAfter) {
+      next[key] = at;
+      size++;
+    }
+  }
+  const known = next[id];
+  if (known === undefined) size++;
+  next[id] = Math.max(known ?? t, t);
+  if (size > MEMORY_MAX_LISTINGS) {
     // Forget the oldest first; ties broken by id so the result does not depend on insertion order.
+    const ids = Object.keys(next);
     ids.sort((a, b) => (next[a] as number) - (next[b] as number) || (a < b ? -1 : 1));
     for (const id2 of ids.slice(0, ids.length - MEMORY_MAX_LISTINGS)) delete next[id2];
   }

@@ -45,12 +45,17 @@ export function matchFeatures(state: LeadState, listing: PropertyVersion, t: num
 }
 
 export function matchRow(ctx: MatchContext, listing: PropertyVersion): FeatureResult {
+  return toRow(MATCH_FEATURES, matchValues(ctx, listing));
+}
+
+/** The match row's values, unchecked, in MATCH_FEATURES order (matchRow checks them). */
+export function matchValues(ctx: MatchContext, listing: PropertyVersion): number[] {
   const { state, t, mid, target } = ctx;
   const ratio = mid !== null && mid > 0 ? listing.list_price / mid : 1;
   const viewedAt = state.viewed[listing.property_id];
   const savedAt = state.saved[listing.property_id];
   const within = (at: number | undefined): number => (at !== undefined && at <= t && at > t - MEMORY_MS ? 1 : 0);
-  return toRow(MATCH_FEATURES, [
+  return [
     Math.log(listing.list_price),
     ratio,
     mid !== null && mid > 0 ? Math.abs(Math.log(ratio)) : 0,
@@ -65,5 +70,5 @@ export function matchRow(ctx: MatchContext, listing: PropertyVersion): FeatureRe
     mid === null ? 0 : 1,
     Math.max(0, (t - listing.listed_at) / DAY_MS),
     listing.list_price < listing.original_price ? 1 : 0,
-  ]);
+  ];
 }

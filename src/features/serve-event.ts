@@ -1,9 +1,11 @@
 import type { EngagementEvent, LeadEvent } from '../schemas/types';
-import { candidates } from './candidates';
+import { candidates, MAX_CANDIDATES } from './candidates';
 import { leadFeatures } from './lead-features';
 import { applyEngagementEvent, applyLeadEvent, isDuplicate, type LeadState } from './lead-state';
-import { matchContext, matchRow, type AreaCenters } from './match-features';
+import { matchContext, matchValues, type AreaCenters } from './match-features';
 import type { PropertyTable, PropertyVersion } from './property-table';
+import { RowBuffer } from './row-buffer';
+import { MATCH_FEATURES } from './spec';
 import { validateEngagementEvent, validateEventTime, validateLeadEvent, type TimeBounds } from './validate';
 import type { FeatureRejection } from './result';
 
@@ -44,12 +46,15 @@ export interface ServedMatch {
  * listing whose row is invalid is left out, since one odd listing must not cost the lead its matches.
  */
 export function servedMatches(after: LeadState, t: number, table: PropertyTable, areas: AreaCenters): ServedMatch[] {
+  const rows = new RowBuffer(MATCH_FEATURES, MAX_CANDIDATES);
+  return writeMatches(after, t, table, areas, rows).map((listing, i) => ({ listing, row: rows.row(i) }));
+}
+
+/** servedMatches, its rows appended to `rows` (the batch's property_matcher tensor): the listings in row order. */
+export function writeMatches(after: LeadState, t: number, table: PropertyTable, areas: AreaCenters, rows: RowBuffer): PropertyVersion[] {
   const ctx = matchContext(after, t, areas);
-  const out: ServedMatch[] = [];
-  for (const listing of candidates(after, table, t)) {
-    const m = matchRow(ctx, listing);
-    if (m.ok) out.push({ listing, row: m.row });
-  }
+  const out: PropertyVersion[] = [];
+  for (const listing of candidates(after, table, t)) if (rows.push(matchValues(ctx, listing)) === undefined) out.push(listing);
   return out;
 }
 

@@ -110,18 +110,25 @@ export function validateEventTime(occurredAt: number, recordTimestamp: number, b
 }
 
 /**
- * Packs computed values into the model's Float32 row, in the spec's order, rejecting any value
- * that is not finite or lies outside the range the model was trained on.
+ * Why these values cannot be the model's row, if they cannot: a value that is missing, not finite
+ * or outside the range the model was trained on.
  */
-export function toRow(spec: readonly FeatureSpec[], values: readonly number[]): FeatureResult {
-  const row = new Float32Array(spec.length);
+export function checkRow(spec: readonly FeatureSpec[], values: readonly number[]): FeatureRejection | undefined {
   for (let i = 0; i < spec.length; i++) {
     const f = spec[i] as FeatureSpec;
     const v = values[i];
     if (v === undefined) return reject('missing', f.name, v, 'no value computed');
     if (!Number.isFinite(v)) return reject('not_finite', f.name, v, 'feature must be finite');
     if (v < f.min || v > f.max) return reject('out_of_range', f.name, v, `outside the trained range [${f.min}, ${f.max}]`);
-    row[i] = v;
   }
+  return undefined;
+}
+
+/** Packs computed values into the model's Float32 row, in the spec's order, or says why they cannot be one (checkRow). */
+export function toRow(spec: readonly FeatureSpec[], values: readonly number[]): FeatureResult {
+  const invalid = checkRow(spec, values);
+  if (invalid) return invalid;
+  const row = new Float32Array(spec.length);
+  for (let i = 0; i < spec.length; i++) row[i] = values[i] as number;
   return { ok: true, row };
 }

@@ -10,7 +10,9 @@ import type { LeadState } from '../features/lead-state';
 import type { AreaCenters } from '../features/match-features';
 import type { PropertyTable, PropertyVersion } from '../features/property-table';
 import { LEAD_FEATURES, MATCH_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
-import { inputOf, inputRejection, serveEvent, servedMatches } from '../features/serve-event';
+import { inputOf, inputRejection, serveEvent, writeMatches } from '../features/serve-event';
+import { RowBuffer } from '../features/row-buffer';
+import { MAX_CANDIDATES } from '../features/candidates';
 import type { TimeBounds } from '../features/validate';
 import type { AvroEncoder } from '../publish/avro-encoder';
 import { dlqRecord } from '../publish/dlq-record';
@@ -149,8 +151,8 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
   const loaded = await deps.store.getStates(leadIds);
   const states = new Map<string, LeadState | undefined>(leadIds.map((id, i) => [id, loaded[i]]));
   const touched = new Set<string>();
-  const leadRows: number[] = [];
-  const matchRows: number[] = [];
+  const leadRows = new RowBuffer(LEAD_FEATURES, events.length);
+  const matchRows = new RowBuffer(MATCH_FEATURES, events.length * MAX_CANDIDATES);
   const scored: Scored[] = [];
   const duplicates: string[] = [];
   for (const { record, topic, event } of events) {
@@ -171,20 +173,16 @@ export async function computeBatch(deps: TaskDeps, partition: number, records: r
     touched.add(event.lead_id);
     // A replay applies the history around its range to state without scoring it.
     if (replay && !replay.emits(record, partition)) continue;
-    const listings: PropertyVersion[] = [];
-    const first = matchRows.length / MATCH_FEATURES.length;
+    const first = matchRows.count;
     // Candidate search is the costliest feature step: only when property_matcher is scored.
-    if (matching) for (const m of servedMatches(after, t, deps.properties, deps.areas)) {
-      listings.push(m.listing);
-      for (const v of m.row) matchRows.push(v);
-    }
-    const leadRow = leadRows.length / LEAD_FEATURES.length;
-    for (const v of served.leadRow) leadRows.push(v);
+    const listings = matching ? writeMatches(after, t, deps.properties, deps.areas, matchRows) : [];
+    const leadRow = leadRows.count;
+    leadRows.append(served.leadRow);
     scored.push({ message: record.message, topic, event, leadRow, matchRows: { first, listings }, daysSince: daysSinceLastEngagement(after, t) });
   }
 
-  const leadArray = Float32Array.from(leadRows);
-  const matchArray = Float32Array.from(matchRows);
+  const leadArray = leadRows.view();
+  const matchArray = matchRows.view();
   const score = (model: ModelName, rows: Float32Array, width: number): Promise<ScoreResult | undefined> =>
     models.includes(model) ? scoreRows(model, rows, rows.length / width, deps.registry, deps.combiner, deps.cache) : Promise.resolve(undefined);
   const [leadResult, churnResult, matchResult] = await Promise.all([

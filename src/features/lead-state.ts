@@ -115,7 +115,9 @@ function remember(map: Readonly<Record<string, number>>, id: string, t: number, 
       size++;
     }
   }
-  const known = next[id];
+  // Own keys only: a listing id such as "toString" must not read Object.prototype's function
+  // (Math.max of it is NaN, which no state encoding accepts, and the partition would stall on it).
+  const known = Object.hasOwn(next, id) ? next[id] : undefined;
   if (known === undefined) size++;
   next[id] = Math.max(known ?? t, t);
   if (size > MEMORY_MAX_LISTINGS) {

@@ -49,4 +49,20 @@ describe('lead state codec', () => {
     expect(() => checkStateFormat(bytes)).toThrow('unknown lead state format 9');
     expect(() => decodeState(bytes)).toThrow('unknown lead state format 9');
   });
+
+  it('keeps listings whose ids name JavaScript object members, viewed and saved, through a round trip', () => {
+    const t0 = Date.UTC(2026, 0, 1);
+    let s: LeadState | undefined;
+    const ids = ['toString', 'constructor', 'valueOf', 'hasOwnProperty', 'toString'];
+    ids.forEach((property_id, i) => {
+      for (const engagement_type of ['LISTING_VIEW', 'SAVE'] as const) {
+        s = applyEngagementEvent(s, { event_id: `${engagement_type}-${i}`, lead_id: 'l', engagement_type, occurred_at: t0 + i * 1000, channel: 'WEB', property_id, duration_seconds: 1, session_id: null });
+      }
+    });
+    const state = s as LeadState;
+    const expected = { toString: t0 + 4000, constructor: t0 + 1000, valueOf: t0 + 2000, hasOwnProperty: t0 + 3000 };
+    expect({ ...state.viewed }).toEqual(expected);
+    expect({ ...state.saved }).toEqual(expected);
+    expect(decodeState(encodeState(state))).toEqual(state);
+  });
 });

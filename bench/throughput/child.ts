@@ -96,6 +96,12 @@ async function transactionalCopy(req: ScenarioRequest, kafka: Kafka, meter: Mete
     maxBytes: config.fetchMaxBytes,
   });
   consumer.on(consumer.events.GROUP_JOIN, () => send({ ready: true }));
+  // A consumer that gives up would otherwise leave this process waiting for records forever.
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (payload.restart) return;
+    send({ error: `the consumer stopped: ${payload.error.stack ?? payload.error.message}` });
+    process.exit(1);
+  });
   await consumer.connect();
   await consumer.subscribe({ topics: [names.lead, names.engagement], fromBeginning: true });
   await consumer.run({

@@ -14,7 +14,12 @@ export interface IoSample {
   readonly changelogPerInput: number;
 }
 
-async function firstRecords(kafka: Kafka, topic: string, count: number): Promise<{ value: Buffer; headers: Record<string, string> }[]> {
+/**
+ * The first `count` records of `topic` (fewer if the topic has fewer within `waitMs`), read_committed.
+ * None at all is an error: the I/O floor cannot write what it never saw (after a 1,000,000-event
+ * run, 15 s was once not enough to read any record of two of the outputs).
+ */
+async function firstRecords(kafka: Kafka, topic: string, count: number, waitMs = 120_000): Promise<{ value: Buffer; headers: Record<string, string> }[]> {
   const consumer = kafka.consumer({ groupId: `io-sample-${randomUUID().slice(0, 8)}`, readUncommitted: false });
   const out: { value: Buffer; headers: Record<string, string> }[] = [];
   await consumer.connect();
@@ -22,7 +27,7 @@ async function firstRecords(kafka: Kafka, topic: string, count: number): Promise
     await consumer.subscribe({ topic, fromBeginning: true });
     await new Promise<void>((resolve) => {
       // A topic with fewer records than asked for gives what it has.
-      setTimeout(resolve, 15_000).unref();
+      setTimeout(resolve, waitMs).unref();
       void consumer.run({
         eachMessage: async ({ message }) => {
           if (out.length >= count || message.value === null) return;
@@ -34,6 +39,7 @@ async function firstRecords(kafka: Kafka, topic: string, count: number): Promise
   } finally {
     await consumer.disconnect();
   }
+  if (out.length === 0) throw new Error(`sampled no records of ${topic} in ${waitMs / 1000} s`);
   return out;
 }
 

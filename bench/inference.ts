@@ -1,6 +1,7 @@
 /**
  * Inference latency and throughput of the shipped models through onnxruntime-node: batch sizes
- * 1, 32, 256 and 1024; fp32 vs dynamic INT8; on the main thread vs through the worker thread
+ * 1, 32, 256 and 1024; fp32, static INT8 (served by default) and dynamic INT8 side by side; on the
+ * main thread vs through the worker thread
  * (which adds a message round trip and a copy, and frees the event loop). Each cell: warm-up,
  * then calls for ~1 s; repeated `reps` times; the table shows medians over repetitions of the
  * per-call median and p99 latency and of rows/s. One intra-op thread, as in production.
@@ -16,6 +17,8 @@ import type { Inference } from '../src/infer/types';
 import { WorkerInference } from '../src/infer/worker-inference';
 
 const BATCHES = [1, 32, 256, 1024];
+/** Each precision's file in a version directory, as training writes them. */
+const FILES = { fp32: 'model.onnx', 'int8-static': 'model.int8-static.onnx', 'int8-dynamic': 'model.int8.onnx' } as const;
 const ROOT = path.resolve(__dirname, '..');
 
 function quantile(sorted: number[], q: number): number {
@@ -60,8 +63,8 @@ async function main(): Promise<void> {
   const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? '?'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`;
   console.log(`${model} (${spec.length} features), ${machine}, ${reps} repetitions`);
   const results = [];
-  for (const precision of ['fp32', 'int8'] as const) {
-    const file = path.join(ROOT, 'models', model, '1.0.0', precision === 'int8' ? 'model.int8.onnx' : 'model.onnx');
+  for (const [precision, name] of Object.entries(FILES)) {
+    const file = path.join(ROOT, 'models', model, '1.0.0', name);
     const bytes = new Uint8Array(fs.readFileSync(file));
     for (const where of ['main', 'worker'] as const) {
       for (const batch of BATCHES) {
@@ -82,7 +85,7 @@ async function main(): Promise<void> {
           runs,
         };
         results.push(row);
-        console.log(`${precision.padEnd(5)} ${where.padEnd(7)} batch ${String(batch).padStart(5)}  p50 ${row.p50_ms.toFixed(3)} ms  p99 ${row.p99_ms.toFixed(3)} ms  ${Math.round(row.rows_per_s).toLocaleString('en-US')} rows/s`);
+        console.log(`${precision.padEnd(12)} ${where.padEnd(7)} batch ${String(batch).padStart(5)}  p50 ${row.p50_ms.toFixed(3)} ms  p99 ${row.p99_ms.toFixed(3)} ms  ${Math.round(row.rows_per_s).toLocaleString('en-US')} rows/s`);
       }
     }
   }

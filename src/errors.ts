@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   MODEL_SIGNATURE_MISMATCH: { retryable: false, exitCode: 1 },
   MODEL_REFERENCE_MISMATCH: { retryable: false, exitCode: 1 },
   MODEL_LOAD_FAILED: { retryable: false, exitCode: 1 },
+  MODEL_PRECISION_UNAVAILABLE: { retryable: false, exitCode: 1 },
   INFERENCE_FAILED: { retryable: true, exitCode: 1 },
   REGISTRY_UNAVAILABLE: { retryable: true, exitCode: 1 },
   /** A command line scorestream does not understand: unknown option, bad flag value. */

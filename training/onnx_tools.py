@@ -1,4 +1,4 @@
-"""ONNX export, dynamic INT8 quantization and scoring with onnxruntime."""
+"""ONNX export, static and dynamic INT8 quantization and scoring with onnxruntime."""
 import logging
 import os
 import tempfile
@@ -6,7 +6,7 @@ import tempfile
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnxruntime.quantization import QuantType, quantize_dynamic
+from onnxruntime.quantization import CalibrationDataReader, CalibrationMethod, QuantFormat, QuantType, quantize_dynamic, quantize_static
 from skl2onnx import convert_sklearn
 from skl2onnx.common.data_types import FloatTensorType
 
@@ -54,20 +54,81 @@ def stamp(model: onnx.ModelProto) -> onnx.ModelProto:
     return model
 
 
-def quantize_int8(fp32: bytes) -> bytes:
+class _Quiet:
+    """The quantizer advises pre-processing the graph; that advice is for convolutional models, not these MLPs."""
+
+    def __enter__(self):
+        root = logging.getLogger()
+        self.level = root.level
+        root.setLevel(logging.ERROR)
+
+    def __exit__(self, *exc):
+        logging.getLogger().setLevel(self.level)
+
+
+def _quantize(fp32: bytes, run) -> bytes:
     with tempfile.TemporaryDirectory() as tmp:
         src, dst = os.path.join(tmp, "fp32.onnx"), os.path.join(tmp, "int8.onnx")
         with open(src, "wb") as f:
             f.write(fp32)
-        # The quantizer's advice to pre-process the graph is for convolutional models, not these MLPs.
-        root = logging.getLogger()
-        level = root.level
-        root.setLevel(logging.ERROR)
-        try:
-            quantize_dynamic(src, dst, weight_type=QuantType.QInt8)
-        finally:
-            root.setLevel(level)
+        with _Quiet():
+            run(src, dst)
         return stamp(onnx.load(dst)).SerializeToString()
+
+
+def quantize_dynamic_int8(fp32: bytes) -> bytes:
+    """Weights in INT8; each activation's scale is computed over the batch it is in, at run time."""
+    return _quantize(fp32, lambda src, dst: quantize_dynamic(src, dst, weight_type=QuantType.QInt8))
+
+
+class _Rows(CalibrationDataReader):
+    def __init__(self, rows: np.ndarray, batch: int = 256):
+        self.rows, self.batch, self.at = rows, batch, 0
+
+    def get_next(self):
+        if self.at >= len(self.rows):
+            return None
+        chunk = self.rows[self.at : self.at + self.batch]
+        self.at += self.batch
+        return {INPUT_NAME: chunk}
+
+
+# How the static model is made; recorded in the manifest with the calibration rows' digest.
+STATIC_QUANTIZATION = {
+    "format": "QDQ",
+    "quantized": "MatMul (the inputs and weights of every layer); bias, ReLU and sigmoid stay float",
+    "weights": "int8, symmetric, per output channel",
+    "activations": "uint8, asymmetric, per tensor, scale and zero point fixed at training",
+    "outputs": "float: MatMul outputs are not quantized, so scores keep their resolution",
+    "calibration_method": "MinMax",
+}
+
+
+def quantize_static_int8(fp32: bytes, calibration: np.ndarray) -> bytes:
+    """
+    Every activation's scale and zero point come from the calibration rows and are constants of the
+    graph: a row's score is the same whatever rows share its batch, unlike dynamic quantization.
+    Only MatMul is quantized and its output is left in float (ONNX Runtime runs it as
+    MatMulIntegerToFloat): quantizing the outputs as well, the default, leaves the last layer's
+    logit 256 levels, and measured on lead_scorer's holdout 106 distinct scores in 6,000 rows
+    (5,695 this way, 5,994 in fp32), and it was slower.
+    """
+    rows = np.ascontiguousarray(calibration, dtype=np.float32)
+    return _quantize(
+        fp32,
+        lambda src, dst: quantize_static(
+            src,
+            dst,
+            _Rows(rows),
+            quant_format=QuantFormat.QDQ,
+            per_channel=True,
+            activation_type=QuantType.QUInt8,
+            weight_type=QuantType.QInt8,
+            calibrate_method=CalibrationMethod.MinMax,
+            op_types_to_quantize=["MatMul"],
+            extra_options={"OpTypesToExcludeOutputQuantization": ["MatMul"]},
+        ),
+    )
 
 
 def session(model: bytes) -> ort.InferenceSession:
@@ -81,6 +142,12 @@ def scores(model: bytes, x: np.ndarray, batch: int = 4096) -> np.ndarray:
     s = session(model)
     out = [s.run([OUTPUT_NAME], {INPUT_NAME: x[i : i + batch]})[0][:, 1] for i in range(0, len(x), batch)]
     return np.concatenate(out).astype(np.float32)
+
+
+def scores_one_by_one(model: bytes, x: np.ndarray) -> np.ndarray:
+    """Each row alone, as a batch of one (one session for all)."""
+    s = session(model)
+    return np.array([s.run([OUTPUT_NAME], {INPUT_NAME: x[i : i + 1]})[0][0, 1] for i in range(len(x))], dtype=np.float32)
 
 
 def op_types(model: bytes) -> list:

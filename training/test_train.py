@@ -186,6 +186,16 @@ def main() -> None:
             assert ("true_probability" in m["metrics"]) == (name != "churn_predictor"), m["metrics"].keys()
             assert ("auc_gap_to_true" in m["metrics"]) == (name != "churn_predictor"), m["metrics"].keys()
             assert m["metrics"]["fp32"]["auc"] > 0.75, m["metrics"]["fp32"]
+            # Static INT8: calibrated on training rows, its scores independent of the batch, its file
+            # and reference scores labelled so that serving finds them.
+            assert m["metrics"]["int8_static_batch_dependence_max_abs"] == 0.0, m["metrics"]
+            delta = m["metrics"]["int8_static"]["auc"] - m["metrics"]["fp32"]["auc"]
+            assert m["metrics"]["int8_static_auc_delta"] == round(delta, 6), m["metrics"]
+            assert m["metrics"]["int8_static_servable"] == (abs(m["metrics"]["int8_static_auc_delta"]) <= 0.003), m["metrics"]
+            assert m["files"]["model.int8-static.onnx"]["precision"] == "int8-static" and "QuantizeLinear" in m["files"]["model.int8-static.onnx"]["ops"], m["files"]
+            assert m["files"]["model.int8.onnx"]["precision"] == "int8-dynamic", m["files"]
+            assert m["quantization"]["format"] == "QDQ" and m["quantization"]["calibration"]["rows"] == 2048, m["quantization"]
+            assert set(m["reference"]["scores"]) == {"fp32", "int8_static", "int8_dynamic"}, m["reference"]
             shipped = "1.1.0" if name == "lead_scorer" else "1.0.0"
             base = m["metrics"]["baseline"]
             assert base["version"] == shipped and set(base) == {"version", "auc", "log_loss", "calibration_error"}, base

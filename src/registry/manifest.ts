@@ -8,11 +8,14 @@ export interface ManifestFile {
   readonly precision: string | undefined;
 }
 
-/** Holdout rows shipped with the version and the scores training computed for them, per precision. */
+/**
+ * Holdout rows shipped with the version and the scores training computed for them, per precision:
+ * `fp32` always; `int8_static` and `int8_dynamic` from versions trained with static quantization.
+ */
 export interface ManifestReference {
   readonly rows: string;
   readonly count: number;
-  readonly scores: { readonly fp32: string; readonly int8: string };
+  readonly scores: Readonly<Record<string, string>> & { readonly fp32: string };
 }
 
 export interface ModelManifest {
@@ -23,7 +26,6 @@ export interface ModelManifest {
   readonly features: readonly FeatureSpec[];
   readonly files: Readonly<Record<string, ManifestFile>>;
   readonly reference: ManifestReference;
-  readonly int8WithinTolerance: boolean;
   readonly metrics: Readonly<Record<string, unknown>>;
 }
 
@@ -78,12 +80,14 @@ export function parseManifest(json: unknown, where: string): ModelManifest {
   if (m.reference === undefined) fail(where, 'lists no reference rows to check the model with; retrain the version (training/train.sh writes them)');
   const ref = obj(m.reference, where, 'reference');
   const refScores = obj(ref.scores, where, 'reference.scores');
+  const scores: Record<string, string> = {};
+  for (const [key, file] of Object.entries(refScores)) scores[key] = fileName(file, where, `reference.scores.${key}`);
   const reference: ManifestReference = {
     rows: fileName(ref.rows, where, 'reference.rows'),
     count: num(ref.count, where, 'reference.count'),
-    scores: { fp32: fileName(refScores.fp32, where, 'reference.scores.fp32'), int8: fileName(refScores.int8, where, 'reference.scores.int8') },
+    scores: { ...scores, fp32: fileName(refScores.fp32, where, 'reference.scores.fp32') },
   };
-  for (const file of [reference.rows, reference.scores.fp32, reference.scores.int8]) {
+  for (const file of [reference.rows, ...Object.values(reference.scores)]) {
     if (!files[file]) fail(where, `the reference file ${file} is not listed in files (so no checksum covers it)`);
   }
   if (!Number.isInteger(reference.count) || reference.count < 1) fail(where, 'reference.count must be a positive integer');
@@ -98,7 +102,6 @@ export function parseManifest(json: unknown, where: string): ModelManifest {
     features,
     files,
     reference,
-    int8WithinTolerance: metrics.int8_within_tolerance === true,
     metrics,
   };
 }

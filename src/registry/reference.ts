@@ -6,11 +6,10 @@ export type ReferencePrecision = 'fp32' | 'int8';
 
 /**
  * How far a score on a reference row may be from the one training recorded for the precision
- * that is loaded. fp32 on CPU agrees with Python to 1e-5 (test/integration/infer/parity.test.ts);
- * INT8 agrees as closely when the same rows form the batch (dynamic quantization scales each
- * batch; the registry scores the reference rows as one batch, as training did), but a rounding
- * step of an activation can flip on another CPU; CUDA kernels sum in other orders and may use
- * TF32. The point is to catch another model, another output column or broken weights, whose
+ * that is loaded. fp32 and static INT8 on CPU agree with Python to 1e-5
+ * (test/integration/infer/parity.test.ts), but an INT8 activation's rounding step can flip on
+ * another CPU whose float kernels differ in the last bit; CUDA kernels sum in other orders and may
+ * use TF32. The point is to catch another model, another output column or broken weights, whose
  * scores differ by far more, without refusing a good version for arithmetic noise.
  */
 export function referenceTolerance(precision: ReferencePrecision, provider: ExecutionProvider): number {

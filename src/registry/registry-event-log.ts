@@ -33,6 +33,8 @@ export function registryEventLine(e: RegistryEvent, serving: string | null): Reg
         : line('error', `model ${e.model} ${e.version} refused, ${serving} keeps serving: ${e.message}`);
     case 'rolled_back':
       return line('error', `model ${e.model} ${e.from} failed in service and was rolled back to ${e.to}: ${e.reason}`);
+    case 'precision_fp32':
+      return line('info', `model ${e.model} ${e.version} serves fp32, not INT8: ${e.reason}`);
     case 'provider_fallback':
       return line('warn', `model ${e.model} ${e.version}: ${e.message}`);
     case 'breaker':

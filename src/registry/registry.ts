@@ -6,11 +6,11 @@ import { discoverVersions } from './discover';
 import { FALLBACK_VERSION, fallbackScores } from './fallback';
 import type { ModelManifest } from './manifest';
 import { externalDataTensors } from './onnx-external-data';
+import { choosePrecision, precisionFiles, type Precision, type PrecisionPolicy } from './precision';
 import { parseNpyFloat32, referenceProblem, referenceTolerance } from './reference';
 import { VersionFiles } from './version-files';
 
-export type Precision = 'fp32' | 'int8';
-export type PrecisionPolicy = 'auto' | Precision;
+export type { Precision, PrecisionPolicy } from './precision';
 /** `latest`, or a pinned x.y.z version. */
 export type VersionPolicy = string;
 export type FallbackReason = 'model_unavailable' | 'breaker_open' | 'inference_error';
@@ -18,7 +18,7 @@ export type FallbackReason = 'model_unavailable' | 'breaker_open' | 'inference_e
 export interface RegistryOptions {
   readonly modelsDir: string;
   readonly versions: Readonly<Record<ModelName, VersionPolicy>>;
-  /** `auto`: INT8 on CPU when the manifest shows its AUC within tolerance of fp32, else fp32. */
+  /** `auto`: static INT8 on CPU when the manifest shows it batch-independent and its AUC within 0.003 of fp32, else fp32. */
   readonly precision: PrecisionPolicy;
   readonly session: SessionOptions;
   readonly breaker: { readonly failureThreshold: number; readonly cooldownMs: number };
@@ -32,6 +32,8 @@ export type RegistryEvent =
   /** A version that failed in service was replaced by the one it had replaced, kept warm for this. */
   | { type: 'rolled_back'; model: ModelName; from: string; to: string; reason: string }
   | { type: 'provider_fallback'; model: ModelName; version: string; message: string }
+  /** `auto` serves this version in fp32 rather than INT8, and why. */
+  | { type: 'precision_fp32'; model: ModelName; version: string; reason: string }
   | { type: 'breaker'; model: ModelName; state: BreakerState };
 
 export interface ScoreResult {
@@ -91,6 +93,8 @@ function defaultEventLog(e: RegistryEvent): void {
         ? `${e.model} ${e.version} refused (${e.code}): ${e.message}`
         : e.type === 'rolled_back'
           ? `${e.model} ${e.from} rolled back to ${e.to}: ${e.reason}`
+          : e.type === 'precision_fp32'
+          ? `${e.model} ${e.version} serves fp32, not INT8: ${e.reason}`
           : e.type === 'loaded'
           ? `${e.model} ${e.version} serving (${e.precision} on ${e.provider}${e.previous ? `, replacing ${e.previous}` : ''})`
           : `${e.model} circuit breaker ${e.state}`;
@@ -266,16 +270,16 @@ export class ModelRegistry {
       throw new ScorestreamError('MODEL_MANIFEST_INVALID', `${model} ${version}: its manifest describes ${manifest.name} ${manifest.version}`);
     }
     this.checkFeatures(model, version, manifest);
-    const precision: Precision =
-      this.options.precision !== 'auto' ? this.options.precision : this.options.session.provider === 'cpu' && manifest.int8WithinTolerance ? 'int8' : 'fp32';
-    const file = precision === 'int8' ? 'model.int8.onnx' : 'model.onnx';
+    const choice = choosePrecision(this.options.precision, manifest, this.options.session.provider);
+    const precision = choice.precision;
+    const { model: file, referenceScores } = precisionFiles(manifest, precision, `${model} ${version}`);
     // The bytes that were checked are the bytes that are loaded: no second read to race with.
     const { bytes, sha256: digest } = files.file(manifest, file);
     const external = externalDataTensors(bytes);
     if (external.length > 0) {
       throw new ScorestreamError('MODEL_EXTERNAL_DATA', `${model} ${version}: ${file} keeps tensor data outside the file (${external.slice(0, 3).join(', ')}); only self-contained models are loaded`);
     }
-    const reference = this.referenceRows(files, manifest, precision);
+    const reference = this.referenceRows(files, manifest, referenceScores);
     const signature: ModelSignature = { inputName: manifest.input.name, outputName: manifest.output.name, features: manifest.input.features, scoreColumn: manifest.output.scoreColumn };
     const key = `${model}@${version}/${precision}#${++this.sequence}`;
     const session = await this.inference.load(key, bytes, signature, this.options.session);
@@ -291,15 +295,16 @@ export class ModelRegistry {
       await this.inference.release(key);
       throw new ScorestreamError('MODEL_REFERENCE_MISMATCH', `${model} ${version}: ${problem}; refusing to serve it`);
     }
+    if (choice.why !== undefined) this.emit({ type: 'precision_fp32', model, version, reason: choice.why });
     return { model, version, sha256: digest, precision, provider: session.provider, key, inflight: 0, retired: false };
   }
 
-  /** The reference rows and the scores recorded for `precision`, checked against the manifest. */
-  private referenceRows(files: VersionFiles, manifest: ModelManifest, precision: Precision): { rows: Float32Array; scores: Float32Array; count: number } {
+  /** The reference rows and the scores recorded in `scoresFile` for the precision served, checked against the manifest. */
+  private referenceRows(files: VersionFiles, manifest: ModelManifest, scoresFile: string): { rows: Float32Array; scores: Float32Array; count: number } {
     const ref = manifest.reference;
     const what = (file: string): string => `${files.model} ${files.version}: ${file}`;
     const rows = parseNpyFloat32(files.file(manifest, ref.rows).bytes, what(ref.rows));
-    const scores = parseNpyFloat32(files.file(manifest, ref.scores[precision]).bytes, what(ref.scores[precision]));
+    const scores = parseNpyFloat32(files.file(manifest, scoresFile).bytes, what(scoresFile));
     const width = manifest.features.length;
     if (rows.shape.join(',') !== `${ref.count},${width}` || scores.shape.join(',') !== `${ref.count}`) {
       throw new ScorestreamError(

@@ -6,6 +6,8 @@ import { readNpyFloat32 } from '../../src/features/npy';
 import { LEAD_FEATURES, MODEL_NAMES } from '../../src/features/spec';
 import { MainThreadInference } from '../../src/infer/main-thread-inference';
 import { discoverVersions } from '../../src/registry/discover';
+import { parseManifest } from '../../src/registry/manifest';
+import { choosePrecision, precisionFiles } from '../../src/registry/precision';
 import type { RegistryOptions } from '../../src/registry/registry';
 
 /** Every model on the `latest` policy. */
@@ -45,6 +47,14 @@ export function latestShipped(model: string): string {
 }
 
 const sha256 = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex');
+
+/** SHA-256 of the file a version is served from under the default precision (what x-model-sha256 names). */
+export function servedSha256(model: string, version: string, dir = MODELS_DIR): string {
+  const versionDir = path.join(dir, model, version);
+  const manifest = parseManifest(JSON.parse(fs.readFileSync(path.join(versionDir, 'manifest.json'), 'utf8')), `${model} ${version}`);
+  const { precision } = choosePrecision('auto', manifest, 'cpu');
+  return sha256(fs.readFileSync(path.join(versionDir, precisionFiles(manifest, precision, `${model} ${version}`).model)));
+}
 
 /** Writes manifest.json.sha256 for the manifest as it is now, as training does. */
 export function sealManifest(versionDir: string): void {
@@ -106,16 +116,16 @@ export function addVersion(
 }
 
 /**
- * `model`@to made of `onnx` (as both model.onnx and model.int8.onnx), with `from`'s manifest and
+ * `model`@to made of `onnx` (as both model.onnx and the static model.int8-static.onnx), with `from`'s manifest and
  * reference rows. Its reference scores are what `onnx` itself gives on those rows (`recompute`, as
  * training would record them) or `from`'s (`keep`).
  */
 export async function addBuiltVersion(dir: string, model: string, from: string, to: string, onnx: Buffer, reference: 'recompute' | 'keep'): Promise<string> {
   const src = path.join(dir, model, from);
-  const manifest = JSON.parse(fs.readFileSync(path.join(src, 'manifest.json'), 'utf8')) as { reference: { scores: { fp32: string; int8: string } } };
+  const manifest = JSON.parse(fs.readFileSync(path.join(src, 'manifest.json'), 'utf8')) as { reference: { scores: Record<string, string> } };
   const files = new Map<string, Buffer>([
     ['model.onnx', onnx],
-    ['model.int8.onnx', onnx],
+    ['model.int8-static.onnx', onnx],
   ]);
   if (reference === 'recompute') {
     const { rows, count, width } = referenceRows(src);
@@ -124,8 +134,7 @@ export async function addBuiltVersion(dir: string, model: string, from: string, 
     const scores = await inference.run('built', rows, count);
     await inference.close();
     const npy = npyBytes(scores);
-    files.set(manifest.reference.scores.fp32, npy);
-    files.set(manifest.reference.scores.int8, npy);
+    for (const file of Object.values(manifest.reference.scores)) files.set(file, npy);
   }
   return addVersion(dir, model, from, to, (f) => {
     for (const [name, bytes] of files) f.set(name, bytes);

@@ -148,7 +148,8 @@ export const header = (m: KafkaMessage, name: string): string | undefined => m.h
 /**
  * What the processor must output, computed directly: each lead's events applied in the given
  * order (lead events, then engagement events), features by the same code, scored by a registry
- * of its own (fp32). Keyed by event id.
+ * of its own in the processor's default precision, one row at a time: the processor's batches must
+ * not change a score. Keyed by event id.
  */
 export async function expectedScores(
   properties: readonly PropertyEvent[],
@@ -156,7 +157,7 @@ export async function expectedScores(
   leadScorerVersion = 'latest',
 ): Promise<Map<string, { lead: number; churn: number; matches: string[] }>> {
   const direct = new ModelRegistry(
-    { modelsDir: MODELS_DIR, versions: { lead_scorer: leadScorerVersion, property_matcher: 'latest', churn_predictor: 'latest' }, precision: 'fp32', session: { provider: 'cpu', intraOpThreads: 1 }, breaker: { failureThreshold: 5, cooldownMs: 1000 }, onEvent: () => undefined },
+    { modelsDir: MODELS_DIR, versions: { lead_scorer: leadScorerVersion, property_matcher: 'latest', churn_predictor: 'latest' }, precision: 'auto', session: { provider: 'cpu', intraOpThreads: 1 }, breaker: { failureThreshold: 5, cooldownMs: 1000 }, onEvent: () => undefined },
     new MainThreadInference(),
   );
   await direct.start();

@@ -1,10 +1,7 @@
-import { createHash } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import type { KafkaMessage } from 'kafkajs';
 import type { ChurnRisk, LeadScore, PropertyMatches } from '../../../src/schemas/types';
 import { generateHistory } from '../../../src/synth/generate';
-import { MODELS_DIR, latestShipped } from '../../helpers/models';
+import { latestShipped, servedSha256 } from '../../helpers/models';
 import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
 
 /**
@@ -42,7 +39,7 @@ describe('the processor, exactly once', () => {
       const sources = new Set(records.map((m) => `${header(m, 'x-source-topic')}/${header(m, 'x-source-partition')}/${header(m, 'x-source-offset')}`));
       expect(sources.size).toBe(total);
       const version = latestShipped(model);
-      const sha = createHash('sha256').update(fs.readFileSync(path.join(MODELS_DIR, model, version, 'model.onnx'))).digest('hex');
+      const sha = servedSha256(model, version);
       for (const m of records) {
         expect([header(m, 'x-model-name'), header(m, 'x-model-version'), header(m, 'x-model-sha256'), header(m, 'x-fallback')]).toEqual([model, version, sha, undefined]);
         expect(eventTopics.get(header(m, 'x-event-id') as string)).toBe(header(m, 'x-source-topic'));

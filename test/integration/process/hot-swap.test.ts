@@ -54,7 +54,7 @@ describe('hot model swap under load', () => {
           fs.cpSync(path.join(MODELS_DIR, 'lead_scorer', '1.1.0'), path.join(models, 'lead_scorer', '.incoming-1.1.0'), { recursive: true });
           fs.renameSync(path.join(models, 'lead_scorer', '.incoming-1.1.0'), path.join(models, 'lead_scorer', '1.1.0'));
         }
-        if (i === 8) addVersion(models, 'lead_scorer', '1.1.0', '1.2.0', (files) => files.set('model.onnx', Buffer.from('truncated')), true);
+        if (i === 8) addVersion(models, 'lead_scorer', '1.1.0', '1.2.0', (files) => files.set('model.int8-static.onnx', Buffer.from('truncated')), true);
         await new Promise((r) => setTimeout(r, 300));
       }
       const [v10, v11] = await Promise.all([expectedScores(history.propertyEvents, ordered, '1.0.0'), expectedScores(history.propertyEvents, ordered, '1.1.0')]);

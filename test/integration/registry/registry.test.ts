@@ -6,7 +6,7 @@ import type { Inference } from '../../../src/infer/types';
 import { WorkerInference } from '../../../src/infer/worker-inference';
 import { FALLBACK_VERSION } from '../../../src/registry/fallback';
 import { ModelRegistry, type RegistryEvent, type RegistryOptions } from '../../../src/registry/registry';
-import { addVersion, LATEST, scratchModels, sealManifest } from '../../helpers/models';
+import { addVersion, editManifest, LATEST, scratchModels, sealManifest } from '../../helpers/models';
 
 /** The registry against real ONNX Runtime and real model files in a scratch copy of models/. */
 
@@ -64,8 +64,35 @@ describe('ModelRegistry', () => {
     }
   });
 
+  it('serves a version trained before static quantization in fp32 under auto, says why, and refuses it under int8', async () => {
+    const v = addVersion(dir, 'lead_scorer', '1.0.0', '1.1.0');
+    // The manifest as an earlier training wrote it: no static model; the dynamic one's scores under `int8`.
+    editManifest(v, (m) => {
+      const files = m.files as Record<string, unknown>;
+      delete files['model.int8-static.onnx'];
+      delete files['reference-scores.int8-static.npy'];
+      (m.reference as { scores: Record<string, string> }).scores = { fp32: 'reference-scores.fp32.npy', int8: 'reference-scores.int8.npy' };
+      m.metrics = { fp32: { auc: 0.846 }, int8: { auc: 0.846 }, int8_within_tolerance: true };
+    });
+    sealManifest(v);
+    registry = make();
+    await registry.start();
+    expect(registry.active('lead_scorer')).toMatchObject({ version: '1.1.0', precision: 'fp32' });
+    expect(registry.active('churn_predictor')).toMatchObject({ version: '1.0.0', precision: 'int8' });
+    expect(events.filter((e) => e.type === 'precision_fp32')).toEqual([
+      { type: 'precision_fp32', model: 'lead_scorer', version: '1.1.0', reason: 'the version has no statically quantized model (trained by an earlier scorestream): retrain it to serve INT8' },
+    ]);
+    await registry.close();
+
+    events = [];
+    registry = make({ precision: 'int8' });
+    await registry.start();
+    expect(registry.active('lead_scorer')).toMatchObject({ version: '1.0.0', precision: 'int8' });
+    expect(events.find((e) => e.type === 'load_failed')).toMatchObject({ model: 'lead_scorer', version: '1.1.0', code: 'MODEL_PRECISION_UNAVAILABLE' });
+  });
+
   it('refuses a model whose file fails its checksum, says why, and the fallback answers', async () => {
-    const file = path.join(dir, 'lead_scorer', '1.0.0', 'model.int8.onnx');
+    const file = path.join(dir, 'lead_scorer', '1.0.0', 'model.int8-static.onnx');
     const bytes = fs.readFileSync(file);
     bytes[bytes.length - 10] = (bytes[bytes.length - 10] as number) ^ 0xff;
     fs.writeFileSync(file, bytes);
@@ -73,7 +100,7 @@ describe('ModelRegistry', () => {
     await registry.start();
     const failed = events.find((e) => e.type === 'load_failed');
     expect(failed).toMatchObject({ model: 'lead_scorer', version: '1.0.0', code: 'MODEL_CHECKSUM_MISMATCH' });
-    expect(failed && 'message' in failed ? failed.message : '').toMatch(/^lead_scorer 1\.0\.0: model\.int8\.onnx has sha256 [0-9a-f]{64} but the manifest says [0-9a-f]{64}; refusing to load it$/);
+    expect(failed && 'message' in failed ? failed.message : '').toMatch(/^lead_scorer 1\.0\.0: model\.int8-static\.onnx has sha256 [0-9a-f]{64} but the manifest says [0-9a-f]{64}; refusing to load it$/);
     expect(registry.health()[0]).toMatchObject({ model: 'lead_scorer', status: 'fallback', version: null });
     const r = await registry.score('lead_scorer', rows('lead_scorer', 4), 4);
     expect(r).toMatchObject({ version: FALLBACK_VERSION, sha256: null, fallback: 'model_unavailable', precision: 'rules' });
@@ -85,7 +112,7 @@ describe('ModelRegistry', () => {
   it('a hot swap to a corrupt version keeps the old one serving', async () => {
     registry = make();
     await registry.start();
-    addVersion(dir, 'lead_scorer', '1.0.0', '1.1.0', (files) => files.set('model.int8.onnx', Buffer.from('not an onnx model')));
+    addVersion(dir, 'lead_scorer', '1.0.0', '1.1.0', (files) => files.set('model.int8-static.onnx', Buffer.from('not an onnx model')));
     await expect(registry.activate('lead_scorer', '1.1.0')).rejects.toMatchObject({ code: 'MODEL_LOAD_FAILED' });
     const r = await registry.score('lead_scorer', rows('lead_scorer', 8), 8);
     expect(r).toMatchObject({ version: '1.0.0', fallback: null });
@@ -114,7 +141,7 @@ describe('ModelRegistry', () => {
       // Appends graph (field 7) { initializer (field 5) { name "w", data_location EXTERNAL } }.
       const tensor = Buffer.from([0x42, 0x01, 0x77, 0x70, 0x01]);
       const graph = Buffer.concat([Buffer.from([0x2a, tensor.length]), tensor]);
-      files.set('model.int8.onnx', Buffer.concat([files.get('model.int8.onnx')!, Buffer.from([0x3a, graph.length]), graph]));
+      files.set('model.int8-static.onnx', Buffer.concat([files.get('model.int8-static.onnx')!, Buffer.from([0x3a, graph.length]), graph]));
     });
     addVersion(dir, 'property_matcher', '1.0.0', '2.0.0');
     const manifestFile = path.join(dir, 'property_matcher', '2.0.0', 'manifest.json');

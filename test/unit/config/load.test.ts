@@ -26,7 +26,7 @@ describe('loadConfig', () => {
 
   it('has a documented default for everything, and is frozen', () => {
     const c = loadConfig({ env: {} });
-    expect(c).toMatchObject({ appId: 'scorestream', batchMaxRecords: 512, batchLingerMs: 5, cacheMaxEntries: 0, processingGuarantee: 'exactly_once', precision: 'fp32', brokers: [], leadScorerVersion: 'latest' });
+    expect(c).toMatchObject({ appId: 'scorestream', batchMaxRecords: 512, batchLingerMs: 5, cacheMaxEntries: 0, processingGuarantee: 'exactly_once', precision: 'auto', brokers: [], leadScorerVersion: 'latest' });
     expect(Object.isFrozen(c)).toBe(true);
     expect(describeConfig(c).every((l) => /^[a-zA-Z.]+ = .+ {4}# .+ \[SCORESTREAM_[A-Z_]+/.test(l))).toBe(true);
   });

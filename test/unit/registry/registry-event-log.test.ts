@@ -10,6 +10,7 @@ const events: RegistryEvent[] = [
   { type: 'load_failed', model: 'lead_scorer', version: '1.2.0', code: 'MODEL_CHECKSUM_MISMATCH', message: 'model.int8.onnx: SHA-256 differs from the manifest' },
   { type: 'rolled_back', model: 'lead_scorer', from: '1.1.0', to: '1.0.0', reason: 'circuit breaker opened' },
   { type: 'provider_fallback', model: 'churn_predictor', version: '1.0.0', message: 'CUDA execution provider not installed; scoring on CPU' },
+  { type: 'precision_fp32', model: 'lead_scorer', version: '1.0.0', reason: 'the version has no statically quantized model' },
   { type: 'breaker', model: 'property_matcher', state: 'open' },
   { type: 'breaker', model: 'property_matcher', state: 'half_open' },
   { type: 'breaker', model: 'property_matcher', state: 'closed' },
@@ -39,6 +40,11 @@ describe('registryEventLine', () => {
         message: 'model churn_predictor 1.0.0: CUDA execution provider not installed; scoring on CPU',
         bindings: { event: 'provider_fallback', model: 'churn_predictor', version: '1.0.0', error: 'CUDA execution provider not installed; scoring on CPU' },
       },
+      {
+        level: 'info',
+        message: 'model lead_scorer 1.0.0 serves fp32, not INT8: the version has no statically quantized model',
+        bindings: { event: 'precision_fp32', model: 'lead_scorer', version: '1.0.0', reason: 'the version has no statically quantized model' },
+      },
       { level: 'warn', message: 'model property_matcher circuit breaker open: its rule-based fallback answers until a probe succeeds', bindings: { event: 'breaker', model: 'property_matcher', state: 'open' } },
       null,
       { level: 'info', message: 'model property_matcher circuit breaker closed: the model answers again', bindings: { event: 'breaker', model: 'property_matcher', state: 'closed' } },
@@ -59,7 +65,7 @@ describe('the processor log of registry events', () => {
     // The registry calls this for each of its events; it is private to the processor.
     const onRegistryEvent = (processor as unknown as { onRegistryEvent(e: RegistryEvent): void }).onRegistryEvent.bind(processor);
     for (const e of events) onRegistryEvent(e);
-    expect(lines).toHaveLength(7);
+    expect(lines).toHaveLength(8);
     expect(lines.filter((l) => l.includes('{'))).toEqual([]);
     expect(lines[0]).toBe('info model lead_scorer 1.0.0 serving (int8, cpu)');
   });

@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   MODEL_LOAD_FAILED: { retryable: false, exitCode: 1 },
   MODEL_PRECISION_UNAVAILABLE: { retryable: false, exitCode: 1 },
   INFERENCE_FAILED: { retryable: true, exitCode: 1 },
+  /** The inference server did not answer in time, or not at all: the model's fallback answers meanwhile. */
+  REMOTE_UNAVAILABLE: { retryable: true, exitCode: 1 },
+  /** The inference server hosts something else than the version's manifest describes. */
+  MODEL_SERVER_MISMATCH: { retryable: false, exitCode: 1 },
   REGISTRY_UNAVAILABLE: { retryable: true, exitCode: 1 },
   /** A command line scorestream does not understand: unknown option, bad flag value. */
   USAGE_INVALID: { retryable: false, exitCode: 2 },

@@ -6,6 +6,7 @@ import { GENERATE_USAGE, generateCommand } from './generate-command';
 import { TOPICS_USAGE, topicsCommand } from './topics-command';
 import { RUN_USAGE, runCommand } from './run-command';
 import { REPLAY_USAGE, replayCommand } from './replay-command';
+import { MODELS_USAGE, modelsCommand } from './models-command';
 import { describeConfig, loadConfig } from '../config/load';
 import { SERVICES_USAGE, servicesCommand } from './services-command';
 import { noArgs, wantsHelp } from './args';
@@ -19,6 +20,7 @@ const USAGE = `usage: scorestream <command> [--help]
   generate    write a seeded synthetic event history as JSONL (see: scorestream generate --help)
   features    export training tables from your history through the serving feature code (features export)
   train       train a new version of the models on your history, compared with the served one
+  models      write the models as a model repository an inference server loads (models export)
   topics      create the topics and register the schemas (topics create)
   config      print every setting with its value, its documentation and its variables
 exit codes: 0 done; 1 a dependency cannot be reached, or the process cannot go on (its supervisor
@@ -37,6 +39,7 @@ const USAGES: Readonly<Record<string, string>> = {
   generate: GENERATE_USAGE,
   features: FEATURES_USAGE,
   train: TRAIN_USAGE,
+  models: MODELS_USAGE,
   topics: TOPICS_USAGE,
   config: CONFIG_USAGE,
 };
@@ -63,6 +66,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return await trainCommand(rest, print);
     case 'topics':
       return topicsCommand(rest, print);
+    case 'models':
+      return modelsCommand(rest, print);
     case 'run':
       return runCommand(rest, print);
     case 'replay':

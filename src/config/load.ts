@@ -71,6 +71,12 @@ export function loadConfig(options: { file?: string; env?: Env } = {}): Config {
   if (c.saslMechanism !== 'none' && (!c.saslUsername || !c.saslPassword)) {
     throw new ScorestreamError('CONFIG_INVALID', `config kafka.sasl.mechanism=${c.saslMechanism} needs kafka.sasl.username and kafka.sasl.password`);
   }
+  if (c.backend === 'remote' && !/^grpcs?:\/\/[^/\s]+:\d+\/?$/.test(c.remoteUrl)) {
+    throw new ScorestreamError('CONFIG_INVALID', `config models.backend=remote needs models.remote.url as grpc://host:port or grpcs://host:port${c.remoteUrl ? `, not ${JSON.stringify(c.remoteUrl)}` : ''}`);
+  }
+  if (Boolean(c.remoteTlsCertFile) !== Boolean(c.remoteTlsKeyFile)) {
+    throw new ScorestreamError('CONFIG_INVALID', 'config models.remote.tls.certFile and models.remote.tls.keyFile go together: set both or neither');
+  }
   return Object.freeze(c);
 }
 

@@ -15,9 +15,19 @@ export interface ModelSignature {
   readonly scoreColumn: number;
 }
 
+/** Where a loaded model runs: an ONNX Runtime provider in this process, or an inference server. */
+export type ServingProvider = ExecutionProvider | 'remote';
+
+/** Which model version a session is, for an inference server that hosts many. */
+export interface ModelIdentity {
+  readonly name: string;
+  /** x.y.z, as in models/. */
+  readonly version: string;
+}
+
 export interface LoadedSession {
   /** The provider actually in use: `cpu` when CUDA was asked for but is not installed. */
-  readonly provider: ExecutionProvider;
+  readonly provider: ServingProvider;
   /** Set when the requested provider could not be used. */
   readonly providerFallback?: string;
 }
@@ -27,7 +37,7 @@ export interface LoadedSession {
  * Runtime computes), or the calling thread for comparison in benchmarks.
  */
 export interface Inference {
-  load(key: string, model: Uint8Array, signature: ModelSignature, options: SessionOptions): Promise<LoadedSession>;
+  load(key: string, model: Uint8Array, signature: ModelSignature, options: SessionOptions, identity?: ModelIdentity): Promise<LoadedSession>;
   /** Scores `count` rows packed in `rows`; resolves with one score per row. */
   run(key: string, rows: Float32Array, count: number): Promise<Float32Array>;
   release(key: string): Promise<void>;

@@ -13,8 +13,7 @@ import { removeMembersLeftByRestarts, type RestartedMemberWatch } from '../consu
 import { AvroDecoder, type AvroDecoderOptions } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
 import { MODEL_FEATURES } from '../features/spec';
-import { MainThreadInference } from '../infer/main-thread-inference';
-import { WorkerInference } from '../infer/worker-inference';
+import { inferenceFor } from '../infer/inference-for';
 import type { Metrics } from '../ops/metrics';
 import { sleep } from '../local/wait';
 import { AvroEncoder } from '../publish/avro-encoder';
@@ -248,7 +247,7 @@ export class Processor {
         breaker: { failureThreshold: c.breakerFailures, cooldownMs: c.breakerCooldownMs },
         onEvent: (e) => this.onRegistryEvent(e),
       },
-      c.inference === 'inline' ? new MainThreadInference() : new WorkerInference(),
+      inferenceFor(c),
     );
     this.registry = registry;
     await registry.start();

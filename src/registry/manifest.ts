@@ -22,7 +22,8 @@ export interface ModelManifest {
   readonly name: string;
   readonly version: string;
   readonly input: { readonly name: string; readonly features: number };
-  readonly output: { readonly name: string; readonly scoreColumn: number };
+  /** `width`: the output's columns, when the manifest gives them (the version's files say so anyway). */
+  readonly output: { readonly name: string; readonly scoreColumn: number; readonly width: number | undefined };
   readonly features: readonly FeatureSpec[];
   readonly files: Readonly<Record<string, ManifestFile>>;
   readonly reference: ManifestReference;
@@ -98,7 +99,11 @@ export function parseManifest(json: unknown, where: string): ModelManifest {
     name: str(m.name, where, 'name'),
     version: str(m.version, where, 'version'),
     input: { name: str(input.name, where, 'inputs[0].name'), features: width },
-    output: { name: str(output.name, where, 'outputs[0].name'), scoreColumn: num(output.score_column, where, 'outputs[0].score_column') },
+    output: {
+      name: str(output.name, where, 'outputs[0].name'),
+      scoreColumn: num(output.score_column, where, 'outputs[0].score_column'),
+      width: Array.isArray(output.shape) && typeof output.shape[1] === 'number' ? output.shape[1] : undefined,
+    },
     features,
     files,
     reference,

@@ -58,10 +58,15 @@ export function modelFile(manifest: ModelManifest, precision: Precision): string
   return Object.keys(manifest.files).find((f) => f.endsWith('.onnx') && manifest.files[f]?.precision === label);
 }
 
+/** The reference scores recorded for `precision`, if the version has them. */
+export function referenceScoresFile(manifest: ModelManifest, precision: Precision): string | undefined {
+  return manifest.reference.scores[REFERENCE_KEY[precision]];
+}
+
 /** The model file and reference scores of `precision`; throws when the version lacks either. */
 export function precisionFiles(manifest: ModelManifest, precision: Precision, where: string): { model: string; referenceScores: string } {
   const model = modelFile(manifest, precision);
-  const referenceScores = manifest.reference.scores[REFERENCE_KEY[precision]];
+  const referenceScores = referenceScoresFile(manifest, precision);
   if (model === undefined || referenceScores === undefined) {
     const what = precision === 'int8' ? 'statically quantized model (precision int8-static) with reference scores' : 'fp32 model with reference scores';
     throw new ScorestreamError('MODEL_PRECISION_UNAVAILABLE', `${where}: its manifest lists no ${what}; retrain it, or set models.precision to ${precision === 'int8' ? 'fp32 or auto' : 'auto'}`);

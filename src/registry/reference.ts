@@ -1,6 +1,6 @@
 import { ScorestreamError, errorMessage } from '../errors';
 import { parseNpyFloat32 as parseNpy } from '../features/npy';
-import type { ExecutionProvider } from '../infer/types';
+import type { ServingProvider } from '../infer/types';
 
 export type ReferencePrecision = 'fp32' | 'int8';
 
@@ -12,7 +12,9 @@ export type ReferencePrecision = 'fp32' | 'int8';
  * use TF32. The point is to catch another model, another output column or broken weights, whose
  * scores differ by far more, without refusing a good version for arithmetic noise.
  */
-export function referenceTolerance(precision: ReferencePrecision, provider: ExecutionProvider): number {
+export function referenceTolerance(precision: ReferencePrecision, provider: ServingProvider): number {
+  // An inference server runs the same ONNX file, on a CPU or a GPU of its own.
+  if (provider === 'remote') return 1e-3;
   if (provider !== 'cpu') return 1e-2;
   return precision === 'fp32' ? 1e-4 : 1e-3;
 }
@@ -45,4 +47,11 @@ export function referenceProblem(scores: Float32Array, recorded: Float32Array, t
     return `its scores on ${scores.length} reference rows differ from those recorded at training by up to ${worst.toPrecision(3)} (row ${at}: ${round(scores[at])} against ${round(recorded[at])}; ${precision} tolerance ${tolerance})`;
   }
   return undefined;
+}
+
+/** The largest difference between two score arrays of one length. */
+export function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst;
 }

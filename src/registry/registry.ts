@@ -1,19 +1,20 @@
 import { ScorestreamError, errorMessage, isScorestreamError } from '../errors';
 import { MODEL_FEATURES, MODEL_NAMES, type ModelName } from '../features/spec';
-import type { ExecutionProvider, Inference, ModelSignature, SessionOptions } from '../infer/types';
+import type { Inference, ModelSignature, ServingProvider, SessionOptions } from '../infer/types';
 import { CircuitBreaker, type BreakerState } from './breaker';
 import { discoverVersions } from './discover';
 import { FALLBACK_VERSION, fallbackScores } from './fallback';
 import type { ModelManifest } from './manifest';
 import { externalDataTensors } from './onnx-external-data';
-import { choosePrecision, precisionFiles, type Precision, type PrecisionPolicy } from './precision';
-import { parseNpyFloat32, referenceProblem, referenceTolerance } from './reference';
+import { choosePrecision, precisionFiles, referenceScoresFile, type Precision, type PrecisionPolicy } from './precision';
+import { maxAbsDiff, parseNpyFloat32, referenceProblem, referenceTolerance } from './reference';
 import { VersionFiles } from './version-files';
 
 export type { Precision, PrecisionPolicy } from './precision';
 /** `latest`, or a pinned x.y.z version. */
 export type VersionPolicy = string;
-export type FallbackReason = 'model_unavailable' | 'breaker_open' | 'inference_error';
+/** `remote_unavailable`: the inference server did not answer (down, slow, or without the version ready). */
+export type FallbackReason = 'model_unavailable' | 'breaker_open' | 'inference_error' | 'remote_unavailable';
 
 export interface RegistryOptions {
   readonly modelsDir: string;
@@ -27,7 +28,7 @@ export interface RegistryOptions {
 }
 
 export type RegistryEvent =
-  | { type: 'loaded'; model: ModelName; version: string; precision: Precision; provider: ExecutionProvider; previous: string | null }
+  | { type: 'loaded'; model: ModelName; version: string; precision: Precision; provider: ServingProvider; previous: string | null }
   | { type: 'load_failed'; model: ModelName; version: string; code: string; message: string }
   /** A version that failed in service was replaced by the one it had replaced, kept warm for this. */
   | { type: 'rolled_back'; model: ModelName; from: string; to: string; reason: string }
@@ -52,7 +53,7 @@ export interface ModelHealth {
   readonly status: 'serving' | 'degraded' | 'fallback';
   readonly version: string | null;
   readonly precision: Precision | null;
-  readonly provider: ExecutionProvider | null;
+  readonly provider: ServingProvider | null;
   /** The version kept warm to roll back to, if any. */
   readonly standby: string | null;
   readonly breaker: BreakerState;
@@ -64,7 +65,7 @@ interface Loaded {
   readonly version: string;
   readonly sha256: string;
   readonly precision: Precision;
-  readonly provider: ExecutionProvider;
+  readonly provider: ServingProvider;
   readonly key: string;
   inflight: number;
   retired: boolean;
@@ -82,6 +83,8 @@ interface Slot {
   readonly failed: Set<string>;
   /** Versions rolled back after failing in service, keyed the same way, with why: not switched to again until their files change. */
   readonly rolledBack: Map<string, string>;
+  /** The inference server did not answer the last request or load of this model. */
+  serverDown: boolean;
 }
 
 /** Without a listener, what an operator must know still reaches stderr, one line each. */
@@ -132,6 +135,7 @@ export class ModelRegistry {
           swap: Promise.resolve(),
           failed: new Set<string>(),
           rolledBack: new Map<string, string>(),
+          serverDown: false,
         },
       ]),
     ) as Record<ModelName, Slot>;
@@ -180,7 +184,9 @@ export class ModelRegistry {
     const slot = this.slots[model];
     const e = isScorestreamError(err) ? err : new ScorestreamError('MODEL_LOAD_FAILED', `${model} ${version}: ${errorMessage(err)}`, { cause: err });
     slot.lastError = e.message;
-    slot.failed.add(this.filesKey(model, version));
+    // A server that did not answer says nothing of the version: it is tried again at the next refresh.
+    slot.serverDown = e.code === 'REMOTE_UNAVAILABLE';
+    if (!slot.serverDown) slot.failed.add(this.filesKey(model, version));
     this.emit({ type: 'load_failed', model, version, code: e.code, message: e.message });
     return e;
   }
@@ -282,14 +288,26 @@ export class ModelRegistry {
     const reference = this.referenceRows(files, manifest, referenceScores);
     const signature: ModelSignature = { inputName: manifest.input.name, outputName: manifest.output.name, features: manifest.input.features, scoreColumn: manifest.output.scoreColumn };
     const key = `${model}@${version}/${precision}#${++this.sequence}`;
-    const session = await this.inference.load(key, bytes, signature, this.options.session);
+    const session = await this.inference.load(key, bytes, signature, this.options.session, { name: model, version });
     if (session.providerFallback) this.emit({ type: 'provider_fallback', model, version, message: session.providerFallback });
     // Warm up on the version's reference rows, as one batch as at training: every score must be a
     // probability, close to the one recorded then for this precision.
     const scores = await this.inference.run(key, reference.rows, reference.count).catch(async (err: unknown) => {
       await this.inference.release(key);
+      if (isScorestreamError(err) && err.code === 'REMOTE_UNAVAILABLE') throw err;
       throw new ScorestreamError('MODEL_LOAD_FAILED', `${model} ${version}: warm-up failed: ${errorMessage(err)}`, { cause: err });
     });
+    if (session.provider === 'remote') {
+      // A server's model is not the file checked here: scores nearer the other precision's than
+      // this one's mean the server hosts the export of the other precision.
+      const other: Precision = precision === 'int8' ? 'fp32' : 'int8';
+      const otherFile = referenceScoresFile(manifest, other);
+      const otherScores = otherFile === undefined ? undefined : parseNpyFloat32(files.file(manifest, otherFile).bytes, `${model} ${version}: ${otherFile}`).data;
+      if (otherScores !== undefined && maxAbsDiff(scores, otherScores) < maxAbsDiff(scores, reference.scores)) {
+        await this.inference.release(key);
+        throw new ScorestreamError('MODEL_SERVER_MISMATCH', `${model} ${version}: the server's scores of the reference rows are those of the ${other} model, not ${precision}: export the models with the precision this processor serves (models.precision)`);
+      }
+    }
     const problem = referenceProblem(scores, reference.scores, referenceTolerance(precision, session.provider), precision);
     if (problem) {
       await this.inference.release(key);
@@ -328,8 +346,8 @@ export class ModelRegistry {
   async score(model: ModelName, rows: Float32Array, count: number): Promise<ScoreResult> {
     const slot = this.slots[model];
     const active = slot.active;
-    if (!active) return this.fallback(model, rows, count, 'model_unavailable');
-    if (!slot.breaker.allow()) return this.fallback(model, rows, count, 'breaker_open');
+    if (!active) return this.fallback(model, rows, count, slot.serverDown ? 'remote_unavailable' : 'model_unavailable');
+    if (!slot.breaker.allow()) return this.fallback(model, rows, count, slot.serverDown ? 'remote_unavailable' : 'breaker_open');
     active.inflight++;
     let scores: Float32Array | undefined;
     let error: unknown;
@@ -343,12 +361,23 @@ export class ModelRegistry {
     }
     const bad = scores ? scores.findIndex((s) => !(s >= 0 && s <= 1)) : -1;
     if (scores && bad < 0) {
-      if (slot.active === active) slot.breaker.success();
+      if (slot.active === active) {
+        slot.breaker.success();
+        slot.serverDown = false;
+      }
       return { scores, model, version: active.version, sha256: active.sha256, precision: active.precision, fallback: null };
     }
     // Another version took over meanwhile (a swap or a rollback by a concurrent batch): it answers,
     // and this failure is not counted against it.
     if (slot.active !== active) return this.score(model, rows, count);
+    if (isScorestreamError(error) && error.code === 'REMOTE_UNAVAILABLE') {
+      // The server, not the version, failed: no rollback (the standby is on the same server), and
+      // the version is not refused; the breaker spares the server while it is down.
+      slot.lastError = error.message;
+      slot.serverDown = true;
+      slot.breaker.failure();
+      return this.fallback(model, rows, count, 'remote_unavailable');
+    }
     if (scores) {
       // Not a probability: the version is wrong on these rows, and would be again; roll it back now.
       const reason = `${model} ${active.version} returned ${scores[bad]}, not a probability`;
@@ -384,7 +413,7 @@ export class ModelRegistry {
     return { scores: fallbackScores(model, rows, count), model, version: FALLBACK_VERSION, sha256: null, precision: 'rules', fallback: reason };
   }
 
-  active(model: ModelName): { version: string; sha256: string; precision: Precision; provider: ExecutionProvider } | undefined {
+  active(model: ModelName): { version: string; sha256: string; precision: Precision; provider: ServingProvider } | undefined {
     const a = this.slots[model].active;
     return a && { version: a.version, sha256: a.sha256, precision: a.precision, provider: a.provider };
   }

@@ -40,7 +40,7 @@ interface DecodedRecord {
 
 const Encoder = require('kafkajs/src/protocol/encoder') as EncoderClass;
 const Decoder = require('kafkajs/src/protocol/decoder') as new (b: Buffer) => DecoderLike;
-const Long = require('kafkajs/src/utils/long') as { fromValue(v: number | string): unknown };
+const KafkaLong = require('kafkajs/src/utils/long') as { fromValue(v: number | string): unknown };
 const Record = require('kafkajs/src/protocol/recordBatch/record/v0') as (r: RecordInput) => EncoderLike;
 const decodeRecord = require('kafkajs/src/protocol/recordBatch/record/v0/decoder') as (d: DecoderLike, ctx: object) => DecodedRecord;
 const Header = require('kafkajs/src/protocol/recordBatch/header/v0') as (h: { key: string; value: Buffer | string }) => EncoderLike;
@@ -51,7 +51,7 @@ function referenceRecord({ offsetDelta = 0, timestampDelta = 0, key, value, head
   const encoded = list.map(Header);
   const sizeOfBody =
     1 +
-    Encoder.sizeOfVarLong(Long.fromValue(timestampDelta)) +
+    Encoder.sizeOfVarLong(KafkaLong.fromValue(timestampDelta)) +
     Encoder.sizeOfVarInt(offsetDelta) +
     [key, value].reduce((n, b) => n + (b === null ? 1 : Encoder.sizeOfVarInt(Buffer.byteLength(b)) + Buffer.byteLength(b)), 0) +
     Encoder.sizeOfVarInt(list.length) +
@@ -59,7 +59,7 @@ function referenceRecord({ offsetDelta = 0, timestampDelta = 0, key, value, head
   return new Encoder()
     .writeVarInt(sizeOfBody)
     .writeInt8(0)
-    .writeVarLong(Long.fromValue(timestampDelta))
+    .writeVarLong(KafkaLong.fromValue(timestampDelta))
     .writeVarInt(offsetDelta)
     .writeVarIntBytes(key)
     .writeVarIntBytes(value)
@@ -76,7 +76,7 @@ describe('the KafkaJS encoder patch', () => {
   it('writes varints as the Long-based code does, for numbers in and out of the int32 range', () => {
     for (const v of [...EDGES, 2 ** 31, -(2 ** 31) - 1, 2 ** 40 + 7, -(2 ** 45), Date.UTC(2026, 10, 25)]) {
       const patched = new Encoder().writeVarLong(v).buffer;
-      expect(patched).toEqual(new Encoder().writeVarLong(Long.fromValue(v)).buffer);
+      expect(patched).toEqual(new Encoder().writeVarLong(KafkaLong.fromValue(v)).buffer);
       expect(Encoder.sizeOfVarLong(v)).toBe(patched.length);
       expect(new Decoder(patched).readVarLong().toString()).toBe(String(v));
     }

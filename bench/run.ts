@@ -36,6 +36,7 @@ import { measureLatency, type LatencyResult } from './throughput/latency';
 import { runOutputs, type ScenarioName, type ScenarioRequest } from './throughput/protocol';
 import { startScenario, type ScenarioChild } from './throughput/spawn';
 import { renderMarkdown, type BenchResults, type Measured, type ScaleOutResult, type Variant } from './throughput/tables';
+import { InferenceServer, exportRepository } from '../test/helpers/inference-server';
 
 const PARTITIONS = 6;
 
@@ -58,6 +59,8 @@ interface Run {
   readonly client?: 'librdkafka' | 'librdkafka-one-producer';
   /** Run only when --scenarios names it. */
   readonly optIn?: boolean;
+  /** Scores through an inference server the harness starts (Triton on this machine's CPU). */
+  readonly remote?: boolean;
 }
 
 const RUNS: readonly Run[] = [
@@ -67,6 +70,9 @@ const RUNS: readonly Run[] = [
   ...[0, 50, 100].map((ms) => ({ key: `pipeline-commit-${ms}`, label: `pipeline, commit interval ${ms} ms`, scenario: 'pipeline' as const, env: { ...PIPELINE_ENV, SCORESTREAM_PROCESSING_COMMIT_INTERVAL_MS: String(ms) }, optIn: true })),
   { key: 'io-floor', label: 'io-floor', scenario: 'io-floor', env: {} },
   { key: 'naive', label: 'naive', scenario: 'naive', env: {} },
+  // The same pipeline with models.backend=remote: Triton serving the export of models/ on the same
+  // two cores (the scores are the same; what it costs is the requests and the server's CPU).
+  { key: 'pipeline-remote', label: 'pipeline, remote (Triton on the CPU)', scenario: 'pipeline', env: PIPELINE_ENV, remote: true },
   // The client comparison, where @confluentinc/kafka-javascript is installed (bench/README.md).
   ...(librdkafkaVersion() !== undefined
     ? ([
@@ -99,6 +105,10 @@ async function main(): Promise<void> {
   const phase = quick ? { seconds: 8, warmupSeconds: 2, drainSeconds: 5, warmEvents: 15_000 } : { seconds: 15, warmupSeconds: 3, drainSeconds: 10, warmEvents: 30_000 };
 
   const endpoints = await connectOrStartLocal();
+  // Triton for the remote rows, on free ports, serving `scorestream models export` of models/.
+  const server = scenarios.some((r) => r.remote === true) ? await InferenceServer.create(exportRepository()) : undefined;
+  if (server) await server.start();
+  const envOf = (r: Run): Record<string, string> => (r.remote && server ? { ...r.env, SCORESTREAM_MODELS_BACKEND: 'remote', SCORESTREAM_MODELS_REMOTE_URL: server.url } : r.env);
   const kafka = createKafka({ brokers: endpoints.brokers, clientId: 'bench' });
   const admin = kafka.admin();
   await admin.connect();
@@ -162,8 +172,9 @@ async function main(): Promise<void> {
 
     if (only.has('throughput')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const { scenario, label, env, client } of scenarios) {
-          const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, env, client);
+        for (const r0 of scenarios) {
+          const { scenario, label, client } = r0;
+          const r = await run(scenario, scenario === 'naive' ? 0 : events, scenario === 'naive' ? naiveSeconds : 0, envOf(r0), client);
           results.throughput.push({ rep, label, ...r });
           save();
           log(`throughput rep ${rep} ${label}: ${r.records} records, ${Math.round(r.eventsPerSecond)} events/s, ${r.cpuSecondsPer1k.toFixed(3)} CPU s/1k, peak RSS ${r.peakRssMiB} MiB, RSS/heap/external by tenth ${[r.rssByDecile, r.heapByDecile, r.externalByDecile].map((d) => d?.join(' ')).join(' | ')}`);
@@ -205,9 +216,10 @@ async function main(): Promise<void> {
     }
     if (only.has('latency')) {
       for (let rep = 1; rep <= reps; rep++) {
-        for (const { scenario, label, env } of scenarios.filter((x) => x.scenario !== 'io-floor' && x.client === undefined)) {
+        for (const r0 of scenarios.filter((x) => x.scenario !== 'io-floor' && x.client === undefined)) {
+          const { scenario, label } = r0;
           for (const rate of rates) {
-            const r = await latencyPhase(scenario, env, rate);
+            const r = await latencyPhase(scenario, envOf(r0), rate);
             results.latency.push({ rep, scenario, label, ...r });
             save();
             log(`latency rep ${rep} ${label} at ${rate}/s: p50 ${r.p50Ms} ms, p95 ${r.p95Ms} ms, p99 ${r.p99Ms} ms, ${r.delivered}/${r.measured} delivered`);
@@ -220,6 +232,7 @@ async function main(): Promise<void> {
     await admin.deleteTopics({ topics }).catch(() => undefined);
     await admin.disconnect();
     await release(endpoints);
+    await server?.close();
     fs.rmSync(sampleFile, { force: true });
   }
   results.complete = true;

@@ -29,14 +29,13 @@ function oneOf<T extends string>(flag: string, value: string | undefined, values
 export function modelsCommand(args: readonly string[], print: (line: string) => void): number {
   const [sub, ...rest] = args;
   if (sub !== 'export') throw new ScorestreamError('USAGE_INVALID', `models: unknown subcommand ${sub === undefined ? '(none)' : `'${sub}'`} (scorestream models --help)`);
-  // The directory is the last argument; the rest are flags.
-  const out = rest.length > 0 && !(rest[rest.length - 1] as string).startsWith('-') ? (rest[rest.length - 1] as string) : undefined;
-  const flags = parseFlags('models export', out === undefined ? rest : rest.slice(0, -1), {
-    format: { type: 'string' },
-    precision: { type: 'string' },
-    device: { type: 'string' },
-    'max-batch-rows': { type: 'string' },
-  });
+  // The directory is the last argument, unless that is the value of the flag before it.
+  const options = { format: { type: 'string' }, precision: { type: 'string' }, device: { type: 'string' }, 'max-batch-rows': { type: 'string' } } as const;
+  const last = rest[rest.length - 1];
+  const before = rest[rest.length - 2];
+  const valueOfFlag = before !== undefined && before.startsWith('--') && !before.includes('=') && before.slice(2) in options;
+  const out = last !== undefined && !last.startsWith('-') && !valueOfFlag ? last : undefined;
+  const flags = parseFlags('models export', out === undefined ? rest : rest.slice(0, -1), options);
   if (flags.format !== 'triton') throw new ScorestreamError('USAGE_INVALID', `models export: --format ${flags.format ?? '(missing)'}: the one format is triton`);
   if (out === undefined) throw new ScorestreamError('USAGE_INVALID', 'models export: give the directory to write the repository to, last');
   const config = loadConfig();

@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,25 @@ const PYTHON = path.join(HERE, '.venv', 'bin', 'python');
 /** Creates test/inference-server/.venv from its pinned requirements, once (setup.sh skips it when current). */
 export function ensureServerInstalled(): void {
   execFileSync('bash', [path.join(HERE, 'setup.sh')], { stdio: ['ignore', 'ignore', 'inherit'] });
+}
+
+/** The tritonserver binary of the installed wheel. */
+function tritonBinary(): string {
+  const lib = path.join(HERE, '.venv', 'lib');
+  const python = fs.readdirSync(lib).find((d) => d.startsWith('python')) as string;
+  return path.join(lib, python, 'site-packages', 'pytriton', 'tritonserver', 'bin', 'tritonserver');
+}
+
+/**
+ * What Triton itself says when it loads `repository` as it is: config.pbtxt parsed by its own
+ * parser, version policy applied, each version loaded through the backend the config names. This
+ * Triton has no ONNX Runtime backend, so a correct export ends at "unable to find backend library".
+ */
+export async function tritonLoadLog(repository: string): Promise<string> {
+  ensureServerInstalled();
+  const [grpc, http, metrics] = (await freePorts(3)) as [number, number, number];
+  const r = spawnSync(tritonBinary(), [`--model-repository=${repository}`, `--grpc-port=${grpc}`, `--http-port=${http}`, `--metrics-port=${metrics}`, '--exit-on-error=true', '--log-verbose=0'], { encoding: 'utf8', timeout: 60_000 });
+  return `${r.stdout}\n${r.stderr}`;
 }
 
 /** `scorestream models export --format triton` of `modelsDir` into a new temporary directory. */
@@ -71,6 +90,15 @@ export class InferenceServer {
       await new Promise((r) => setTimeout(r, 250));
     }
     throw new Error(`the inference server was not ready within ${timeoutMs} ms:\n${this.log.slice(-4000)}`);
+  }
+
+  /** Rows the server has scored per model (Triton's statistics extension), summed over versions. */
+  async inferenceCounts(): Promise<Record<string, number>> {
+    const res = await fetch(`http://127.0.0.1:${this.ports.http}/v2/models/stats`);
+    const body = (await res.json()) as { model_stats: { name: string; inference_count: number }[] };
+    const counts: Record<string, number> = {};
+    for (const m of body.model_stats) counts[m.name] = (counts[m.name] ?? 0) + m.inference_count;
+    return counts;
   }
 
   /** Sends `signal` to the server's whole process group (tritonserver and its Python stubs). */

@@ -61,6 +61,10 @@ export class TestPipeline {
       SCORESTREAM_HTTP_PORT: '0',
       KAFKA_BROKERS: this.brokers.join(','),
       SCHEMA_REGISTRY_URL: this.registryUrl,
+      // The remote column of the test matrix (jest.remote.config.js): in-process processors too.
+      ...(process.env.SCORESTREAM_MODELS_BACKEND === 'remote' && process.env.SCORESTREAM_MODELS_REMOTE_URL
+        ? { SCORESTREAM_MODELS_BACKEND: 'remote', SCORESTREAM_MODELS_REMOTE_URL: process.env.SCORESTREAM_MODELS_REMOTE_URL }
+        : {}),
       ...extra,
     };
   }

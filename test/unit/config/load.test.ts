@@ -45,6 +45,15 @@ describe('loadConfig', () => {
     expect(failure(() => loadConfig({ env: { SCORESTREAM_MODELS_LEAD_SCORER_VERSION: 'newest' } }))).toMatch(/models\.leadScorer\.version="newest".*latest or a version/);
   });
 
+  it('refuses the remote backend without a grpc:// or grpcs:// url, and a client certificate without its key', () => {
+    expect(failure(() => loadConfig({ env: { SCORESTREAM_MODELS_BACKEND: 'remote' } }))).toBe('config models.backend=remote needs models.remote.url as grpc://host:port or grpcs://host:port');
+    expect(failure(() => loadConfig({ env: { SCORESTREAM_MODELS_BACKEND: 'remote', SCORESTREAM_MODELS_REMOTE_URL: 'http://triton:8000' } }))).toBe(
+      'config models.backend=remote needs models.remote.url as grpc://host:port or grpcs://host:port, not "http://triton:8000"',
+    );
+    expect(failure(() => loadConfig({ env: { SCORESTREAM_MODELS_REMOTE_TLS_CERT_FILE: '/etc/client.pem' } }))).toBe('config models.remote.tls.certFile and models.remote.tls.keyFile go together: set both or neither');
+    expect(loadConfig({ env: { SCORESTREAM_MODELS_BACKEND: 'remote', SCORESTREAM_MODELS_REMOTE_URL: 'grpcs://triton.ml.svc:8001' } })).toMatchObject({ backend: 'remote', remoteUrl: 'grpcs://triton.ml.svc:8001', remoteTimeoutMs: 2000, remoteMaxInFlight: 4, remoteMaxBatchRows: 4096 });
+  });
+
   it('refuses unknown keys in a file, broken JSON, and SASL without credentials', () => {
     expect(failure(() => loadConfig({ file: file({ batch: { maxRecrods: 1 } }), env: {} }))).toMatch(/unknown key batch\.maxRecrods/);
     expect(failure(() => loadConfig({ file: file('{ not json'), env: {} }))).toMatch(/could not be read as JSON/);

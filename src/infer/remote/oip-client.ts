@@ -65,7 +65,8 @@ export class OipClient {
   /**
    * A channel that failed to connect can stay in back-off (and wait for name re-resolution) long
    * after the server is back: measured, a restarted Triton was still unreachable through the old
-   * channel after 2 s. The next call after such a failure gets a new channel.
+   * channel after 2 s. The next call after such a failure gets a new channel; a connected channel
+   * to a server that is only slow is kept.
    */
   private reconnect(): void {
     const old = this.client;
@@ -108,7 +109,8 @@ export class OipClient {
         method.call(this.client, request, { deadline, waitForReady: true }, (err, res) => {
           if (err) {
             const unavailable = UNAVAILABLE_CODES.has(err.code);
-            if (err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) this.reconnect();
+            const connected = this.client.getChannel().getConnectivityState(false) === grpc.connectivityState.READY;
+            if ((err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED) && !connected) this.reconnect();
             reject(new ScorestreamError(unavailable ? 'REMOTE_UNAVAILABLE' : 'INFERENCE_FAILED', `inference server ${this.address}: ${what}: ${err.details || err.message}`, { cause: err }));
           } else if (res === undefined) {
             reject(new ScorestreamError('REMOTE_UNAVAILABLE', `inference server ${this.address}: ${what}: empty answer`));

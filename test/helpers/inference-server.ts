@@ -53,18 +53,20 @@ export class InferenceServer {
   private constructor(
     readonly repository: string,
     private readonly ports: { grpc: number; http: number; metrics: number },
+    private readonly tls?: { readonly cert: string; readonly key: string },
   ) {
     this.work = fs.mkdtempSync(path.join(os.tmpdir(), 'ss-triton-work-'));
   }
 
-  static async create(repository: string): Promise<InferenceServer> {
+  /** `tls`: PEM files of a certificate and its key; the server then speaks gRPC over TLS only. */
+  static async create(repository: string, tls?: { readonly cert: string; readonly key: string }): Promise<InferenceServer> {
     ensureServerInstalled();
     const [grpc, http, metrics] = (await freePorts(3)) as [number, number, number];
-    return new InferenceServer(repository, { grpc, http, metrics });
+    return new InferenceServer(repository, { grpc, http, metrics }, tls);
   }
 
   get url(): string {
-    return `grpc://127.0.0.1:${this.ports.grpc}`;
+    return `${this.tls ? 'grpcs' : 'grpc'}://127.0.0.1:${this.ports.grpc}`;
   }
 
   private async ready(): Promise<boolean> {
@@ -77,7 +79,7 @@ export class InferenceServer {
 
   /** Starts the server and resolves once every model version is ready. */
   async start(timeoutMs = 120_000): Promise<void> {
-    const args = [path.join(HERE, 'serve.py'), '--repository', this.repository, '--work', path.join(this.work, String(Date.now())), '--grpc-port', String(this.ports.grpc), '--http-port', String(this.ports.http), '--metrics-port', String(this.ports.metrics)];
+    const args = [path.join(HERE, 'serve.py'), '--repository', this.repository, '--work', path.join(this.work, String(Date.now())), '--grpc-port', String(this.ports.grpc), '--http-port', String(this.ports.http), '--metrics-port', String(this.ports.metrics), ...(this.tls ? ['--grpc-tls-cert', this.tls.cert, '--grpc-tls-key', this.tls.key] : [])];
     const child = spawn(PYTHON, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     this.child = child;
     const keep = (b: Buffer): void => void (this.log = (this.log + b.toString()).slice(-20_000));

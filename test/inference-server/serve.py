@@ -9,6 +9,7 @@ that runs it in onnxruntime. Names, version numbers and policy, max_batch_size, 
 inputs, outputs and files are the export's; gRPC, HTTP, readiness and metadata are Triton's.
 
     serve.py --repository DIR --work DIR --grpc-port N --http-port N --metrics-port N
+             [--grpc-tls-cert PEM --grpc-tls-key PEM]
 
 Runs tritonserver in the foreground (exec): it prints its own log; it is ready when
 /v2/health/ready answers 200. SIGTERM stops it.
@@ -68,7 +69,10 @@ def main() -> int:
     ap.add_argument("--grpc-port", type=int, required=True)
     ap.add_argument("--http-port", type=int, required=True)
     ap.add_argument("--metrics-port", type=int, required=True)
+    ap.add_argument("--grpc-tls-cert", help="serve gRPC over TLS with this certificate (and --grpc-tls-key)")
+    ap.add_argument("--grpc-tls-key")
     args = ap.parse_args()
+    tls = [f"--grpc-use-ssl=true", f"--grpc-server-cert={args.grpc_tls_cert}", f"--grpc-server-key={args.grpc_tls_key}"] if args.grpc_tls_cert else []
     shutil.rmtree(args.work, ignore_errors=True)
     repo = python_repository(args.repository, args.work)
     backends = python_backend(args.work)
@@ -89,6 +93,7 @@ def main() -> int:
         "--exit-on-error=true",
         "--strict-readiness=true",
         "--log-verbose=0",
+        *tls,
     ], env)
     return 1
 

@@ -5,7 +5,7 @@ import { serverVersion } from '../registry/server-version';
 import type { Inference, LoadedSession, ModelIdentity, ModelSignature } from './types';
 
 /** A model version as the server hosts it: its name and the server's version number for it. */
-interface Hosted extends ModelIdentity {
+export interface Hosted extends ModelIdentity {
   readonly serverVersion: string;
 }
 
@@ -19,10 +19,11 @@ interface RemoteModel {
 const dims = (t: TensorMetadata): string => `[${t.shape.join(', ')}]`;
 
 /** What differs between the server's metadata of the model and its manifest, or nothing. */
-function metadataProblems(meta: ModelMetadataResponse, id: Hosted, s: ModelSignature): string[] {
+export function metadataProblems(meta: ModelMetadataResponse, id: Hosted, s: ModelSignature): string[] {
   const problems: string[] = [];
   if (meta.name !== id.name) problems.push(`it answers for model ${meta.name}`);
-  if (!meta.versions.includes(id.serverVersion)) problems.push(`it lists versions [${meta.versions.join(', ')}], not ${id.serverVersion}`);
+  // MLServer lists no versions in a version's metadata (measured, 1.7.1); Triton lists the one asked for.
+  if (meta.versions.length > 0 && !meta.versions.includes(id.serverVersion)) problems.push(`it lists versions [${meta.versions.join(', ')}], not ${id.serverVersion}`);
   const input = meta.inputs.find((t) => t.name === s.inputName);
   if (meta.inputs.length !== 1 || !input) problems.push(`its inputs are [${meta.inputs.map((t) => t.name).join(', ')}], the manifest's [${s.inputName}]`);
   else if (input.datatype !== 'FP32' || input.shape.length !== 2 || input.shape[1] !== String(s.features)) {

@@ -54,6 +54,7 @@ export const SCHEMA = {
   remoteTimeoutMs: int('models.remote.timeoutMs', 2_000, 'how long one inference request may take, waiting for a free slot included, before it counts as a failure of the server', 10, 600_000),
   remoteMaxBatchRows: int('models.remote.maxBatchRows', 4_096, "most rows in one inference request: a larger micro-batch is sent as several (the models' scores do not depend on the batch); at most the server's max_batch_size (scorestream models export writes this value)", 1, 1_048_576),
   remoteMaxInFlight: int('models.remote.maxInFlight', 4, 'most inference requests this process has outstanding at the server at once; more wait for a slot', 1, 1024),
+  remoteFallback: oneOf('models.remote.fallback', ['rules', 'local'] as const, 'rules', "what answers while the inference server does not (x-fallback: remote_unavailable): rules, each model's rule-based fallback; local, the same version in ONNX Runtime in this process (loaded and checked beside the remote one; the rules where it could not be)"),
   remoteTlsCaFile: str('models.remote.tls.caFile', '', 'PEM file of the CA that signed the server (grpcs; empty: the system CAs)'),
   remoteTlsCertFile: str('models.remote.tls.certFile', '', 'PEM client certificate, for a server that asks for one (grpcs)'),
   remoteTlsKeyFile: str('models.remote.tls.keyFile', '', 'PEM key of models.remote.tls.certFile', [], true),

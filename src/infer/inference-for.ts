@@ -17,3 +17,9 @@ export function inferenceFor(c: Config): Inference {
   }
   return c.inference === 'inline' ? new MainThreadInference() : new WorkerInference();
 }
+
+/** The local copy that answers while the inference server does not (models.remote.fallback=local). */
+export function localFallbackFor(c: Config): Inference | undefined {
+  if (c.backend !== 'remote' || c.remoteFallback !== 'local') return undefined;
+  return c.inference === 'inline' ? new MainThreadInference() : new WorkerInference();
+}

@@ -13,7 +13,7 @@ import { removeMembersLeftByRestarts, type RestartedMemberWatch } from '../consu
 import { AvroDecoder, type AvroDecoderOptions } from '../decode/avro-decoder';
 import { ScorestreamError, errorMessage } from '../errors';
 import { MODEL_FEATURES } from '../features/spec';
-import { inferenceFor } from '../infer/inference-for';
+import { inferenceFor, localFallbackFor } from '../infer/inference-for';
 import type { Metrics } from '../ops/metrics';
 import { sleep } from '../local/wait';
 import { AvroEncoder } from '../publish/avro-encoder';
@@ -238,6 +238,7 @@ export class Processor {
       property_matcher: new AvroEncoder<PropertyMatches>(await schemaId(outputs.property_matcher, 'PropertyMatches'), readSchema('PropertyMatches')),
       churn_predictor: new AvroEncoder<ChurnRisk>(await schemaId(outputs.churn_predictor, 'ChurnRisk'), readSchema('ChurnRisk')),
     };
+    const localFallback = localFallbackFor(c);
     const registry = new ModelRegistry(
       {
         modelsDir: c.modelsDir,
@@ -246,6 +247,7 @@ export class Processor {
         session: { provider: c.provider, intraOpThreads: c.intraOpThreads },
         breaker: { failureThreshold: c.breakerFailures, cooldownMs: c.breakerCooldownMs },
         onEvent: (e) => this.onRegistryEvent(e),
+        ...(localFallback ? { localFallback } : {}),
       },
       inferenceFor(c),
     );

@@ -25,6 +25,11 @@ export interface RegistryOptions {
   readonly breaker: { readonly failureThreshold: number; readonly cooldownMs: number };
   readonly now?: () => number;
   readonly onEvent?: (event: RegistryEvent) => void;
+  /**
+   * With a remote backend: ONNX Runtime in this process, loaded with each version (and checked on
+   * its reference rows) so that it answers, marked remote_unavailable, while the server does not.
+   */
+  readonly localFallback?: Inference;
 }
 
 export type RegistryEvent =
@@ -67,6 +72,8 @@ interface Loaded {
   readonly precision: Precision;
   readonly provider: ServingProvider;
   readonly key: string;
+  /** Loaded into options.localFallback under `key` as well. */
+  readonly local: boolean;
   inflight: number;
   retired: boolean;
 }
@@ -313,8 +320,32 @@ export class ModelRegistry {
       await this.inference.release(key);
       throw new ScorestreamError('MODEL_REFERENCE_MISMATCH', `${model} ${version}: ${problem}; refusing to serve it`);
     }
+    const local = this.options.localFallback !== undefined && (await this.loadLocalFallback(model, version, key, bytes, signature, reference, precision));
     if (choice.why !== undefined) this.emit({ type: 'precision_fp32', model, version, reason: choice.why });
-    return { model, version, sha256: digest, precision, provider: session.provider, key, inflight: 0, retired: false };
+    return { model, version, sha256: digest, precision, provider: session.provider, key, local, inflight: 0, retired: false };
+  }
+
+  /** The same bytes in the local fallback, warmed and checked on the reference rows; false (logged) if they fail there. */
+  private async loadLocalFallback(
+    model: ModelName,
+    version: string,
+    key: string,
+    bytes: Uint8Array,
+    signature: ModelSignature,
+    reference: { rows: Float32Array; scores: Float32Array; count: number },
+    precision: Precision,
+  ): Promise<boolean> {
+    const local = this.options.localFallback as Inference;
+    try {
+      const session = await local.load(key, bytes, signature, this.options.session);
+      const problem = referenceProblem(await local.run(key, reference.rows, reference.count), reference.scores, referenceTolerance(precision, session.provider), precision);
+      if (problem) throw new Error(problem);
+      return true;
+    } catch (err: unknown) {
+      await local.release(key).catch(() => undefined);
+      this.emit({ type: 'provider_fallback', model, version, message: `its local fallback could not be loaded (${errorMessage(err)}); the rule-based fallback answers while the server does not` });
+      return false;
+    }
   }
 
   /** The reference rows and the scores recorded in `scoresFile` for the precision served, checked against the manifest. */
@@ -335,7 +366,32 @@ export class ModelRegistry {
 
   private async retire(loaded: Loaded): Promise<void> {
     loaded.retired = true;
-    if (loaded.inflight === 0) await this.inference.release(loaded.key);
+    if (loaded.inflight === 0) await this.release(loaded);
+  }
+
+  private async release(loaded: Loaded): Promise<void> {
+    await this.inference.release(loaded.key);
+    if (loaded.local) await this.options.localFallback?.release(loaded.key);
+  }
+
+  /**
+   * While the server does not answer: the version's local copy if there is one (its scores, its
+   * version, marked remote_unavailable), else the rule-based fallback.
+   */
+  private async serverDownFallback(model: ModelName, active: Loaded | undefined, rows: Float32Array, count: number): Promise<ScoreResult> {
+    if (active?.local && this.options.localFallback) {
+      active.inflight++;
+      try {
+        const scores = await this.options.localFallback.run(active.key, rows, count);
+        if (scores.every((v) => v >= 0 && v <= 1)) return { scores, model, version: active.version, sha256: active.sha256, precision: active.precision, fallback: 'remote_unavailable' };
+      } catch {
+        // the rule-based fallback answers
+      } finally {
+        active.inflight--;
+        if (active.retired && active.inflight === 0) await this.release(active).catch(() => undefined);
+      }
+    }
+    return this.fallback(model, rows, count, 'remote_unavailable');
   }
 
   /**
@@ -346,8 +402,8 @@ export class ModelRegistry {
   async score(model: ModelName, rows: Float32Array, count: number): Promise<ScoreResult> {
     const slot = this.slots[model];
     const active = slot.active;
-    if (!active) return this.fallback(model, rows, count, slot.serverDown ? 'remote_unavailable' : 'model_unavailable');
-    if (!slot.breaker.allow()) return this.fallback(model, rows, count, slot.serverDown ? 'remote_unavailable' : 'breaker_open');
+    if (!active) return slot.serverDown ? this.serverDownFallback(model, undefined, rows, count) : this.fallback(model, rows, count, 'model_unavailable');
+    if (!slot.breaker.allow()) return slot.serverDown ? this.serverDownFallback(model, active, rows, count) : this.fallback(model, rows, count, 'breaker_open');
     active.inflight++;
     let scores: Float32Array | undefined;
     let error: unknown;
@@ -357,7 +413,7 @@ export class ModelRegistry {
       error = err;
     } finally {
       active.inflight--;
-      if (active.retired && active.inflight === 0) await this.inference.release(active.key).catch(() => undefined);
+      if (active.retired && active.inflight === 0) await this.release(active).catch(() => undefined);
     }
     const bad = scores ? scores.findIndex((s) => !(s >= 0 && s <= 1)) : -1;
     if (scores && bad < 0) {
@@ -376,7 +432,7 @@ export class ModelRegistry {
       slot.lastError = error.message;
       slot.serverDown = true;
       slot.breaker.failure();
-      return this.fallback(model, rows, count, 'remote_unavailable');
+      return this.serverDownFallback(model, active, rows, count);
     }
     if (scores) {
       // Not a probability: the version is wrong on these rows, and would be again; roll it back now.
@@ -439,10 +495,11 @@ export class ModelRegistry {
   async close(): Promise<void> {
     for (const model of MODEL_NAMES) {
       const slot = this.slots[model];
-      for (const loaded of [slot.active, slot.standby]) if (loaded) await this.inference.release(loaded.key).catch(() => undefined);
+      for (const loaded of [slot.active, slot.standby]) if (loaded) await this.release(loaded).catch(() => undefined);
       slot.active = undefined;
       slot.standby = undefined;
     }
     await this.inference.close();
+    await this.options.localFallback?.close();
   }
 }

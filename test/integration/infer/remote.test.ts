@@ -116,6 +116,23 @@ describe('the remote backend, against Triton', () => {
     );
   });
 
+  it('with the local fallback, the version itself answers while the server does not, marked remote_unavailable', async () => {
+    const s = await server(exportRepository());
+    const r = registry(remote(s.url, 2_000), { localFallback: new MainThreadInference() });
+    await r.start();
+    const { rows, count } = holdout('lead_scorer');
+    const good = await r.score('lead_scorer', rows, count);
+    expect([good.fallback, good.version]).toEqual([null, '1.1.0']);
+    await s.kill();
+    for (let i = 0; i < 3; i++) {
+      // Two requests that fail, then the breaker open: each time the local copy of 1.1.0 answers.
+      const down = await r.score('lead_scorer', rows, count);
+      expect([down.fallback, down.version, down.sha256]).toEqual(['remote_unavailable', '1.1.0', good.sha256]);
+      expect(Buffer.from(down.scores.buffer).equals(Buffer.from(good.scores.buffer))).toBe(true);
+    }
+    expect(r.health()[0]).toMatchObject({ breaker: 'open', version: '1.1.0' });
+  });
+
   it('a server down, killed or hung: the fallback answers, marked remote_unavailable, within the timeout; then the model again, never rolled back', async () => {
     const s = await InferenceServer.create(exportRepository());
     servers.push(s);

@@ -2,17 +2,19 @@ import type { KafkaMessage } from 'kafkajs';
 import type { LeadScore } from '../../../src/schemas/types';
 import { generateHistory } from '../../../src/synth/generate';
 import { InferenceServer, exportRepository } from '../../helpers/inference-server';
+import { latestShipped } from '../../helpers/models';
 import { TestPipeline, expectedScores, header } from '../../helpers/pipeline';
 
 /**
  * The processor with models.backend=remote against a real Triton serving the export of models/:
  * every record is scored exactly once, as the local backend scores it; the server killed mid-stream
- * and started again gives outputs marked x-fallback: remote_unavailable meanwhile, then model
- * outputs again, with nothing lost, nothing twice and nothing sent to the DLQ.
+ * and started again gives outputs marked x-fallback: remote_unavailable meanwhile (from the
+ * rule-based fallback, or with models.remote.fallback=local from the same version in-process, with
+ * its scores), then model outputs again, with nothing lost, nothing twice and nothing in the DLQ.
  */
 jest.setTimeout(420_000);
 
-describe('the processor with a remote inference server', () => {
+describe.each(['rules', 'local'] as const)('the processor with a remote inference server, models.remote.fallback=%s', (fallbackMode) => {
   const pipe = new TestPipeline();
   const history = generateHistory({ leads: 120, seed: 23 });
   const { leadEvents, engagementEvents } = history;
@@ -38,6 +40,7 @@ describe('the processor with a remote inference server', () => {
       SCORESTREAM_BREAKER_FAILURE_THRESHOLD: '2',
       SCORESTREAM_BREAKER_COOLDOWN_MS: '1000',
       SCORESTREAM_MODELS_POLL_MS: '500',
+      SCORESTREAM_MODELS_REMOTE_FALLBACK: fallbackMode,
     });
     const third = Math.ceil(engagementEvents.length / 3);
     const [before, during, after] = [engagementEvents.slice(0, third), engagementEvents.slice(third, 2 * third), engagementEvents.slice(2 * third)];
@@ -80,7 +83,11 @@ describe('the processor with a remote inference server', () => {
           }
         } else {
           // The server is the only thing that fails here, and only while it is down or reconnecting.
-          expect([fallback, header(m, 'x-model-version'), when === 'before']).toEqual(['remote_unavailable', 'rules-1', false]);
+          expect([fallback, header(m, 'x-model-version'), when === 'before']).toEqual(['remote_unavailable', fallbackMode === 'local' ? latestShipped(model) : 'rules-1', false]);
+          if (fallbackMode === 'local' && model === 'lead_scorer') {
+            const v = (await pipe.registry.decode(m.value as Buffer)) as LeadScore;
+            expect([v.event_id, v.conversion_probability]).toEqual([v.event_id, expected.get(v.event_id)?.lead]);
+          }
           fallbacks[when as 'during' | 'after']++;
         }
       }

@@ -51,7 +51,7 @@ describe('loadConfig', () => {
       'config models.backend=remote needs models.remote.url as grpc://host:port or grpcs://host:port, not "http://triton:8000"',
     );
     expect(failure(() => loadConfig({ env: { SCORESTREAM_MODELS_REMOTE_TLS_CERT_FILE: '/etc/client.pem' } }))).toBe('config models.remote.tls.certFile and models.remote.tls.keyFile go together: set both or neither');
-    expect(loadConfig({ env: { SCORESTREAM_MODELS_BACKEND: 'remote', SCORESTREAM_MODELS_REMOTE_URL: 'grpcs://triton.ml.svc:8001' } })).toMatchObject({ backend: 'remote', remoteUrl: 'grpcs://triton.ml.svc:8001', remoteTimeoutMs: 2000, remoteMaxInFlight: 4, remoteMaxBatchRows: 4096 });
+    expect(loadConfig({ env: { SCORESTREAM_MODELS_BACKEND: 'remote', SCORESTREAM_MODELS_REMOTE_URL: 'grpcs://triton.ml.svc:8001' } })).toMatchObject({ backend: 'remote', remoteUrl: 'grpcs://triton.ml.svc:8001', remoteTimeoutMs: 2000, remoteMaxInFlight: 4, remoteMaxBatchRows: 4096, remoteFallback: 'rules' });
   });
 
   it('refuses unknown keys in a file, broken JSON, and SASL without credentials', () => {

@@ -28,6 +28,9 @@ export const METRIC = {
   propertyRejected: 'scorestream_property_records_rejected_total',
   propertyTombstones: 'scorestream_property_tombstones_total',
   kafkaRetries: 'scorestream_kafka_retries_total',
+  rebalances: 'scorestream_rebalances_total',
+  modelRefused: 'scorestream_model_versions_refused_total',
+  modelServing: 'scorestream_model_serving',
 } as const;
 
 export type Metrics = ReturnType<typeof createMetrics>;
@@ -78,6 +81,9 @@ export function createMetrics(registry: client.Registry, options: { processMetri
     ready: new client.Gauge({ aggregator: 'min', name: METRIC.ready, help: '1 when the property table and the state of every assigned partition are caught up', registers: [registry] }),
     propertyRejected: new client.Counter({ aggregator: 'max', name: METRIC.propertyRejected, help: 'property.events records this instance did not apply to its property table because they are bad (each goes to the DLQ once, from one instance), by reason', labelNames: ['reason'], registers: [registry] }),
     kafkaRetries: new client.Counter({ name: METRIC.kafkaRetries, help: 'KafkaJS log lines of conditions it retries by itself, logged below ERROR and at most one a kind per 10 s, by kind: response (a retried protocol error answer, e.g. CONCURRENT_TRANSACTIONS), produce, connection, consumer_restart, rejoin', labelNames: ['kind'], registers: [registry] }),
+    rebalances: new client.Counter({ name: METRIC.rebalances, help: "partition assignments this instance's group members received: one per rebalance they took part in", registers: [registry] }),
+    modelRefused: new client.Counter({ aggregator: 'max', name: METRIC.modelRefused, help: 'model versions that failed to load or to pass their checks and were not put into service, by model and reason (the error code, lower case)', labelNames: ['model', 'reason'], registers: [registry] }),
+    modelServing: new client.Gauge({ aggregator: 'max', name: METRIC.modelServing, help: '1 for the version each model serves (version="fallback", precision="rules" while no version is loaded), by model, version and precision', labelNames: ['model', 'version', 'precision'], registers: [registry] }),
     propertyTombstones: new client.Counter({ aggregator: 'max', name: METRIC.propertyTombstones, help: 'property.events tombstones read by this instance, by outcome: removed (the listing), no_key or unknown_listing (ignored)', labelNames: ['outcome'], registers: [registry] }),
   };
 }

@@ -199,6 +199,8 @@ export class Processor {
       if (e.type === 'provider_fallback') m.providerFallbacks.inc({ model: e.model });
       if (e.type === 'breaker') m.breakerOpen.set({ model: e.model }, e.state === 'closed' ? 0 : 1);
       if (e.type === 'rolled_back') m.modelRollbacks.inc({ model: e.model, from: e.from, to: e.to });
+      if (e.type === 'load_failed') m.modelRefused.inc({ model: e.model, reason: e.code.toLowerCase() });
+      this.recordServing();
     }
     if (this.events.onRegistryEvent) return this.events.onRegistryEvent(e);
     const line = registryEventLine(e, this.registry?.active(e.model)?.version ?? null);
@@ -222,6 +224,15 @@ export class Processor {
       this.cacheSeen = { hits: this.cache.hits, misses: this.cache.misses };
     }
     m.ready.set(this.isReady ? 1 : 0);
+    this.recordServing();
+  }
+
+  /** scorestream_model_serving: the versions in service now, and no series for those replaced. */
+  private recordServing(): void {
+    const m = this.events.metrics;
+    if (!m || !this.registry) return;
+    m.modelServing.reset();
+    for (const h of this.registry.health()) m.modelServing.set({ model: h.model, version: h.version ?? 'fallback', precision: h.precision ?? 'rules' }, 1);
   }
 
   async start(): Promise<void> {
@@ -253,6 +264,7 @@ export class Processor {
     );
     this.registry = registry;
     await registry.start();
+    this.recordServing();
     if (c.modelsPollMs > 0) {
       // Under the latest policy a version dropped into models/ is loaded, warmed, then switched to.
       this.pollTimer = setInterval(() => void this.reloadModels(), c.modelsPollMs);
@@ -337,6 +349,7 @@ export class Processor {
     this.loops = loops;
     this.merged.wake = (p) => loops.kick(p);
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.events.metrics?.rebalances.inc();
       // A rebalance follows a change of partition count: the contract is checked against the new one.
       void this.readPartitionCounts().catch((err: unknown) => this.log('warn', `reading the input partition counts failed: ${errorMessage(err)}`));
       this.onAssignment(payload.memberAssignment);

@@ -9,11 +9,13 @@ import { REPLAY_USAGE, replayCommand } from './replay-command';
 import { MODELS_USAGE, modelsCommand } from './models-command';
 import { describeConfig, loadConfig } from '../config/load';
 import { SERVICES_USAGE, servicesCommand } from './services-command';
+import { TAIL_USAGE, tailCommand } from './tail-command';
 import { noArgs, wantsHelp } from './args';
 import { describeFailure } from './failure';
 
 const USAGE = `usage: scorestream <command> [--help]
   run         the processor: consume, score, publish exactly once (configuration: scorestream config)
+  tail        print the records of an output or DLQ topic, decoded, one line each (tail lead.scores --follow)
   replay      re-score a range of lead.events or engagement.events with one model version (see: scorestream replay --help)
   demo        start local services if none are configured and run the main job
   services    manage the local Kafka and schema registry (see: scorestream services --help)
@@ -33,6 +35,7 @@ const CONFIG_USAGE = `usage: scorestream config
 
 const USAGES: Readonly<Record<string, string>> = {
   run: RUN_USAGE,
+  tail: TAIL_USAGE,
   replay: REPLAY_USAGE,
   demo: DEMO_USAGE,
   services: SERVICES_USAGE,
@@ -72,6 +75,8 @@ async function main(argv: readonly string[]): Promise<number> {
       return runCommand(rest, print);
     case 'replay':
       return replayCommand(rest, print);
+    case 'tail':
+      return tailCommand(rest, print);
     case 'config':
       noArgs('config', rest);
       describeConfig(loadConfig()).forEach((line) => print(line));

@@ -2,6 +2,7 @@ import { refreshLock } from '../local/lock';
 import { bootstrapServers, localServicesOptions, registryUrl } from '../local/options';
 import { servicesDown, servicesStatus, servicesUp } from '../local/services';
 import { noArgs } from './args';
+import { plainDownloadProgress } from './download-progress';
 
 type Print = (line: string) => void;
 
@@ -18,7 +19,7 @@ export async function servicesCommand(args: readonly string[], print: Print): Pr
   const options = localServicesOptions();
   switch (verb) {
     case 'up': {
-      for (const s of await servicesUp(options)) {
+      for (const s of await servicesUp(options, undefined, { onDownload: plainDownloadProgress(print) })) {
         const how = s.state === 'started' ? `started, ready in ${s.readySeconds.toFixed(1)} s` : 'already running';
         print(`${s.label.padEnd(24)} ${how.padEnd(26)} pid ${s.pid}  log ${s.logFile}`);
       }
@@ -44,7 +45,7 @@ export async function servicesCommand(args: readonly string[], print: Print): Pr
       return statuses.every((s) => s.ready) ? 0 : 3;
     }
     case 'lock': {
-      const lock = refreshLock();
+      const lock = await refreshLock();
       for (const [name, entry] of Object.entries(lock)) print(`${name} ${entry.version}: ${Object.keys(entry.files).length} files pinned`);
       return 0;
     }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -19,7 +19,23 @@ export interface LockedService {
   readonly resolve: 'dependencies' | 'artifact';
   readonly coordinates: readonly string[];
   readonly files: Readonly<Record<string, string>>;
+  /** The locked files' total size: what a first start downloads, for its progress line. Not part of the pin. */
+  readonly bytes?: number;
 }
+
+/** How far the first start's download of one service has come. */
+export interface DownloadProgress {
+  readonly service: ServiceName;
+  readonly version: string;
+  /** Bytes of the locked files Maven has downloaded so far (files it already had count as nothing). */
+  readonly bytes: number;
+  readonly totalBytes: number | undefined;
+  readonly files: number;
+  readonly totalFiles: number;
+  readonly done: boolean;
+}
+
+export type OnDownload = (progress: DownloadProgress) => void;
 
 export type ServicesLock = Readonly<Record<ServiceName, LockedService>>;
 
@@ -34,7 +50,19 @@ export function artifactDir(home: string, name: ServiceName, entry: LockedServic
 }
 
 function entryDigest(entry: LockedService): string {
-  return createHash('sha256').update(JSON.stringify(entry)).digest('hex');
+  const { version, resolve, coordinates, files } = entry;
+  return createHash('sha256').update(JSON.stringify({ version, resolve, coordinates, files })).digest('hex');
+}
+
+/** Maven's transfer line, e.g. "[INFO] Downloaded from central: https://.../kafka_2.13-4.2.0.jar (6.6 MB at 5.1 MB/s)". */
+const DOWNLOADED = /Downloaded from [^:]+: (\S+) \(([\d.]+) (B|kB|KB|MB|GB)\b/;
+const UNIT_BYTES: Readonly<Record<string, number>> = { B: 1, kB: 1e3, KB: 1e3, MB: 1e6, GB: 1e9 };
+
+/** The file name and size of a Maven "Downloaded from" line, or undefined for any other line. */
+export function downloadedFile(line: string): { file: string; bytes: number } | undefined {
+  const m = DOWNLOADED.exec(line);
+  if (!m) return undefined;
+  return { file: (m[1] as string).split('/').pop() as string, bytes: Math.round(Number(m[2]) * (UNIT_BYTES[m[3] as string] as number)) };
 }
 
 export function sha256File(file: string): string {
@@ -49,22 +77,44 @@ export function sha256File(file: string): string {
   return hash.digest('hex');
 }
 
-function runMaven(args: readonly string[], cwd: string, logFile: string, what: string, env: Env): void {
-  const result = spawnSync('mvn', ['-B', '-C', ...args], { cwd, encoding: 'utf8', env });
-  if (result.error) {
-    throw new ScorestreamError(
-      'MAVEN_NOT_FOUND',
-      `Maven (mvn) is needed once to download ${what} from Maven Central and was not found: install Maven 3.6+ (e.g. apt-get install maven), or use Docker (docker compose up)`,
-      { cause: result.error },
+/**
+ * Runs Maven without blocking the event loop (a signal handler, a progress line and a timer keep
+ * running), handing each line of its output to `onLine`; its output goes to `logFile`.
+ */
+function runMaven(args: readonly string[], cwd: string, logFile: string, what: string, env: Env, onLine: (line: string) => void = () => undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('mvn', ['-B', '-C', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const log: string[] = [];
+    let partial = '';
+    child.stdout.on('data', (d: Buffer) => {
+      const lines = (partial + d.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const line of lines) {
+        log.push(line);
+        onLine(line);
+      }
+    });
+    child.stderr.on('data', (d: Buffer) => log.push(d.toString('utf8')));
+    child.once('error', (err) =>
+      reject(
+        new ScorestreamError(
+          'MAVEN_NOT_FOUND',
+          `Maven (mvn) is needed once to download ${what} from Maven Central and was not found: install Maven 3.6+ (e.g. apt-get install maven), or use Docker (docker compose up)`,
+          { cause: err },
+        ),
+      ),
     );
-  }
-  fs.writeFileSync(logFile, `${result.stdout}\n${result.stderr}`);
-  if (result.status !== 0) {
-    throw new ScorestreamError(
-      'DOWNLOAD_FAILED',
-      `downloading ${what} with Maven failed (exit ${result.status}): check the network or the proxy/mirror in ~/.m2/settings.xml; log: ${logFile}`,
-    );
-  }
+    child.once('close', (code, signal) => {
+      fs.writeFileSync(logFile, `${[...log, partial].join('\n')}\n`);
+      if (code === 0) return resolve();
+      reject(
+        new ScorestreamError(
+          'DOWNLOAD_FAILED',
+          `downloading ${what} with Maven failed (${code === null ? `ended by ${signal ?? 'a signal'}` : `exit ${code}`}): check the network or the proxy/mirror in ~/.m2/settings.xml; log: ${logFile}`,
+        ),
+      );
+    });
+  });
 }
 
 function pomFor(coordinates: readonly string[]): string {
@@ -78,18 +128,33 @@ function pomFor(coordinates: readonly string[]): string {
 <dependencies>${deps.join('')}</dependencies></project>\n`;
 }
 
-/** Downloads the files of one service into `outDir` (flat), without checking them. */
-export function fetchWithMaven(name: ServiceName, entry: LockedService, workDir: string, outDir: string, logFile: string, env: Env): void {
+/** Downloads the files of one service into `outDir` (flat), without checking them; `onDownload` hears of each locked file Maven downloads. */
+export async function fetchWithMaven(name: ServiceName, entry: LockedService, workDir: string, outDir: string, logFile: string, env: Env, onDownload?: OnDownload): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const what = `${name} ${entry.version}`;
+  const totalFiles = Object.keys(entry.files).length;
+  let bytes = 0;
+  let files = 0;
+  const report = (done: boolean): void => onDownload?.({ service: name, version: entry.version, bytes, totalBytes: entry.bytes, files, totalFiles, done });
+  const onLine = (line: string): void => {
+    const got = downloadedFile(line);
+    if (got === undefined || entry.files[got.file] === undefined) return;
+    bytes += got.bytes;
+    files++;
+    report(false);
+  };
+  // Without -q: Maven's "Downloaded from" lines are the progress; -ntp would drop them.
+  const quiet = ['-Dorg.slf4j.simpleLogger.defaultLogLevel=warn', '-Dorg.slf4j.simpleLogger.log.org.apache.maven.cli.transfer.Slf4jMavenTransferListener=info'];
+  report(false);
   if (entry.resolve === 'dependencies') {
     fs.writeFileSync(path.join(workDir, 'pom.xml'), pomFor(entry.coordinates));
-    runMaven(['-q', 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${outDir}`], workDir, logFile, what, env);
-    return;
+    await runMaven([...quiet, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${outDir}`], workDir, logFile, what, env, onLine);
+  } else {
+    for (const artifact of entry.coordinates) {
+      await runMaven([...quiet, 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outDir}`], workDir, logFile, what, env, onLine);
+    }
   }
-  for (const artifact of entry.coordinates) {
-    runMaven(['-q', 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outDir}`], workDir, logFile, what, env);
-  }
+  report(true);
 }
 
 export function hashDirectory(dir: string): Record<string, string> {
@@ -132,7 +197,7 @@ function extractArchives(dir: string): void {
  * not there yet. A half-finished download never becomes visible: files are fetched and verified in
  * a staging directory that is renamed into place only when complete.
  */
-export function ensureArtifacts(home: string, name: ServiceName, lock: ServicesLock, env: Env): string {
+export async function ensureArtifacts(home: string, name: ServiceName, lock: ServicesLock, env: Env, onDownload?: OnDownload): Promise<string> {
   const entry = lock[name];
   const dir = artifactDir(home, name, entry);
   const marker = path.join(dir, '.verified');
@@ -143,7 +208,7 @@ export function ensureArtifacts(home: string, name: ServiceName, lock: ServicesL
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   try {
-    fetchWithMaven(name, entry, staging, files, path.join(path.dirname(dir), `${name}-${entry.version}-download.log`), env);
+    await fetchWithMaven(name, entry, staging, files, path.join(path.dirname(dir), `${name}-${entry.version}-download.log`), env, onDownload);
     verifyFiles(name, entry, files);
     extractArchives(files);
     fs.writeFileSync(path.join(files, '.verified'), `${entryDigest(entry)}\n`);

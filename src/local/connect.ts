@@ -1,5 +1,5 @@
 import { parseBrokers } from '../kafka/client';
-import type { ServiceName } from './artifacts';
+import type { OnDownload, ServiceName } from './artifacts';
 import { bootstrapServers, localServicesOptions, registryUrl, type Env, type LocalServicesOptions } from './options';
 import { servicesDown, servicesUp, type ServiceUp } from './services';
 
@@ -18,11 +18,12 @@ export interface Endpoints {
 export async function connectOrStartLocal(
   env: Env = process.env,
   options: LocalServicesOptions = localServicesOptions(env),
+  hooks: { readonly onDownload?: OnDownload } = {},
 ): Promise<Endpoints> {
   if (env.KAFKA_BROKERS && env.SCHEMA_REGISTRY_URL) {
     return { brokers: parseBrokers(env.KAFKA_BROKERS), registryUrl: env.SCHEMA_REGISTRY_URL, started: [], services: [] };
   }
-  const services = await servicesUp(options);
+  const services = await servicesUp(options, undefined, hooks);
   return {
     brokers: [bootstrapServers(options)],
     registryUrl: registryUrl(options),

@@ -8,7 +8,7 @@ import { fetchWithMaven, hashDirectory, LOCK_PATH, readLock, type ServiceName, t
  * deploy/local/services.lock.json, then `scorestream services lock` downloads the new closure
  * and pins the SHA-256 of every file. Review the diff of the lock like any dependency change.
  */
-export function refreshLock(lockPath: string = LOCK_PATH): ServicesLock {
+export async function refreshLock(lockPath: string = LOCK_PATH): Promise<ServicesLock> {
   const lock = readLock(lockPath);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'scorestream-lock-'));
   try {
@@ -17,8 +17,10 @@ export function refreshLock(lockPath: string = LOCK_PATH): ServicesLock {
       const entry = lock[name];
       const dir = path.join(work, name);
       fs.mkdirSync(dir);
-      fetchWithMaven(name, entry, dir, path.join(dir, 'files'), path.join(os.tmpdir(), `scorestream-lock-${name}.log`), process.env);
-      next[name] = { ...entry, files: hashDirectory(path.join(dir, 'files')) };
+      await fetchWithMaven(name, entry, dir, path.join(dir, 'files'), path.join(os.tmpdir(), `scorestream-lock-${name}.log`), process.env);
+      const files = hashDirectory(path.join(dir, 'files'));
+      const bytes = Object.keys(files).reduce((sum, f) => sum + fs.statSync(path.join(dir, 'files', f)).size, 0);
+      next[name] = { ...entry, files, bytes };
     }
     fs.writeFileSync(lockPath, `${JSON.stringify(next, null, 2)}\n`);
     return next;

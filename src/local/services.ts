@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { ScorestreamError } from '../errors';
-import { ensureArtifacts, readLock, type ServiceName, type ServicesLock } from './artifacts';
+import { ensureArtifacts, readLock, type OnDownload, type ServiceName, type ServicesLock } from './artifacts';
 import { findJava, type JavaRuntime } from './java';
 import { kafkaService } from './kafka-service';
 import type { LocalServicesOptions } from './options';
@@ -72,7 +72,7 @@ async function upOne(service: LocalService, options: LocalServicesOptions, java:
     await waitReady(service, options);
     return { ...describe(service), pid: first.pid, state: 'reused', readySeconds: (Date.now() - t0) / 1000 };
   }
-  const artifacts = ensureArtifacts(options.home, service.name, lock, options.env);
+  const artifacts = await ensureArtifacts(options.home, service.name, lock, options.env);
   const args = service.prepare(java, artifacts);
   fs.mkdirSync(service.runDir, { recursive: true });
   const t0 = Date.now();
@@ -94,7 +94,7 @@ function describe(service: LocalService): { name: ServiceName; label: string; en
  * Starts whichever of the services is not running yet, in parallel, and waits until each answers.
  * If one fails, the ones this call started are stopped again, so a failed `up` leaves nothing behind.
  */
-export async function servicesUp(options: LocalServicesOptions, names?: readonly ServiceName[]): Promise<ServiceUp[]> {
+export async function servicesUp(options: LocalServicesOptions, names?: readonly ServiceName[], hooks: { readonly onDownload?: OnDownload } = {}): Promise<ServiceUp[]> {
   const java = findJava(options.env);
   const lock = readLock();
   const services = select(localServices(options, lock), names);
@@ -104,7 +104,7 @@ export async function servicesUp(options: LocalServicesOptions, names?: readonly
   for (const service of toStart) {
     for (const { port, variable } of service.ports) await assertPortFree(port, service.label, variable);
   }
-  for (const service of toStart) ensureArtifacts(options.home, service.name, lock, options.env);
+  for (const service of toStart) await ensureArtifacts(options.home, service.name, lock, options.env, hooks.onDownload);
   const results = await Promise.allSettled(services.map((s) => upOne(s, options, java, lock)));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {

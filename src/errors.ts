@@ -38,6 +38,8 @@ export const ERROR_CODES = {
   KAFKA_AUTH_FAILED: { retryable: false, exitCode: 2 },
   /** Topics `run` needs are missing: `topics create` was not run, or app.id / topics.prefix differ. */
   TOPICS_MISSING: { retryable: false, exitCode: 2 },
+  /** A signal stopped a start that was under way (a download, a local service starting). */
+  INTERRUPTED: { retryable: false, exitCode: 130 },
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

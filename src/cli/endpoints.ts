@@ -1,9 +1,8 @@
 import type { Config } from '../config/schema';
 import { ScorestreamError } from '../errors';
-import type { OnDownload } from '../local/artifacts';
 import { connectOrStartLocal, type Endpoints } from '../local/connect';
 import { bootstrapServers, localServicesOptions, registryUrl } from '../local/options';
-import { servicesStatus } from '../local/services';
+import { servicesStatus, type UpHooks } from '../local/services';
 import { plainDownloadProgress } from './download-progress';
 
 /**
@@ -11,7 +10,7 @@ import { plainDownloadProgress } from './download-progress';
  * started if needed. One without the other is a configuration error: falling back to the local
  * services would consume from and publish to another cluster than the one configured.
  */
-export async function resolveEndpoints(config: Config, print: (line: string) => void, options: { readonly start?: boolean; readonly onDownload?: OnDownload } = {}): Promise<Endpoints> {
+export async function resolveEndpoints(config: Config, print: (line: string) => void, options: UpHooks & { readonly start?: boolean } = {}): Promise<Endpoints> {
   if (config.brokers.length > 0 && config.registryUrl) {
     return { brokers: [...config.brokers], registryUrl: config.registryUrl, started: [], services: [] };
   }
@@ -30,7 +29,7 @@ export async function resolveEndpoints(config: Config, print: (line: string) => 
   if (options.start === false) return runningLocal();
   print('no kafka.brokers / registry.url configured: using the local development services');
   const env = { ...process.env, KAFKA_BROKERS: undefined, SCHEMA_REGISTRY_URL: undefined };
-  const endpoints = await connectOrStartLocal(env, localServicesOptions(env), { onDownload: options.onDownload ?? plainDownloadProgress(print) });
+  const endpoints = await connectOrStartLocal(env, localServicesOptions(env), { onDownload: options.onDownload ?? plainDownloadProgress(print), ...(options.signal ? { signal: options.signal } : {}) });
   for (const s of endpoints.services) print(`  ${s.label}: ${s.state === 'started' ? `started in ${s.readySeconds.toFixed(1)} s` : 'already running'} (${s.endpoint})`);
   return endpoints;
 }

@@ -1,13 +1,15 @@
-/** Counters and a latency window for the demo's live summary. */
+import type { DemoStatus } from './demo-display';
+
+/** Counters and a latency window for the demo's live display. */
 export class LiveSummary {
   recordsIn = 0;
   outputs = 0;
   dlq = 0;
   produced = 0;
   private readonly latencies: number[] = [];
-  private lastIn = 0;
-  private lastAt = Date.now();
+  /** (time, records in) of the last few seconds, for the rate. */
   readonly startedAt = Date.now();
+  private readonly samples: { at: number; n: number }[] = [{ at: this.startedAt, n: 0 }];
 
   addLatencies(ms: readonly number[]): void {
     for (const x of ms) this.latencies.push(x);
@@ -15,25 +17,35 @@ export class LiveSummary {
     if (this.latencies.length > 60_000) this.latencies.splice(0, this.latencies.length - 50_000);
   }
 
-  percentile(q: number): number | undefined {
-    if (this.latencies.length === 0) return undefined;
+  private percentiles(): { p50: number | undefined; p99: number | undefined } {
+    if (this.latencies.length === 0) return { p50: undefined, p99: undefined };
     const sorted = [...this.latencies].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+    const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] as number;
+    return { p50: at(0.5), p99: at(0.99) };
   }
 
-  /** Events per second since the previous call. */
-  rate(): number {
+  /** Records in per second over the last ~2 s. */
+  private rate(now: number): number {
+    this.samples.push({ at: now, n: this.recordsIn });
+    while (this.samples.length > 2 && now - (this.samples[1] as { at: number }).at >= 2_000) this.samples.shift();
+    const first = this.samples[0] as { at: number; n: number };
+    return first.at === now ? 0 : ((this.recordsIn - first.n) * 1000) / (now - first.at);
+  }
+
+  status(total: number, models: string): DemoStatus {
     const now = Date.now();
-    const r = ((this.recordsIn - this.lastIn) * 1000) / Math.max(1, now - this.lastAt);
-    this.lastIn = this.recordsIn;
-    this.lastAt = now;
-    return r;
-  }
-
-  line(cacheHitRate: number | undefined, models: string): string {
-    const n = (x: number): string => Math.round(x).toLocaleString('en-US');
-    const ms = (x: number | undefined): string => (x === undefined ? '-' : `${n(x)} ms`);
-    const t = Math.round((Date.now() - this.startedAt) / 1000);
-    return `t=${t}s  produced ${n(this.produced)}  in ${n(this.recordsIn)}  scores out ${n(this.outputs)}  DLQ ${n(this.dlq)}  ${n(this.rate())} events/s  latency p50 ${ms(this.percentile(0.5))} p99 ${ms(this.percentile(0.99))}  cache hits ${cacheHitRate === undefined ? '-' : `${(cacheHitRate * 100).toFixed(1)}%`}  models ${models}`;
+    const { p50, p99 } = this.percentiles();
+    return {
+      seconds: Math.round((now - this.startedAt) / 1000),
+      produced: this.produced,
+      total,
+      scored: this.recordsIn,
+      outputs: this.outputs,
+      dlq: this.dlq,
+      eventsPerSecond: this.rate(now),
+      p50Ms: p50,
+      p99Ms: p99,
+      models,
+    };
   }
 }

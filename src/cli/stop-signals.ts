@@ -16,6 +16,8 @@ export interface StopGuardOptions {
   readonly warn?: (line: string) => void;
   /** process.exit by default. */
   readonly exit?: (code: number) => void;
+  /** The signals that stop: SIGTERM and SIGINT by default (`run` keeps SIGHUP for reloading models). */
+  readonly signals?: readonly NodeJS.Signals[];
 }
 
 /**
@@ -48,13 +50,12 @@ export function guardStop(options: StopGuardOptions): StopGuard {
     arm(signal);
     options.onSignal(signal);
   };
-  process.on('SIGTERM', onSignal);
-  process.on('SIGINT', onSignal);
+  const signals = options.signals ?? ['SIGTERM', 'SIGINT'];
+  for (const s of signals) process.on(s, onSignal);
   return {
     arm,
     dispose: () => {
-      process.off('SIGTERM', onSignal);
-      process.off('SIGINT', onSignal);
+      for (const s of signals) process.off(s, onSignal);
       if (deadline) clearTimeout(deadline);
     },
   };

@@ -81,9 +81,10 @@ export function sha256File(file: string): string {
  * Runs Maven without blocking the event loop (a signal handler, a progress line and a timer keep
  * running), handing each line of its output to `onLine`; its output goes to `logFile`.
  */
-function runMaven(args: readonly string[], cwd: string, logFile: string, what: string, env: Env, onLine: (line: string) => void = () => undefined): Promise<void> {
+function runMaven(args: readonly string[], cwd: string, logFile: string, what: string, env: Env, onLine: (line: string) => void = () => undefined, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn('mvn', ['-B', '-C', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (signal?.aborted) return reject(new ScorestreamError('INTERRUPTED', `interrupted before downloading ${what}`));
+    const child = spawn('mvn', ['-B', '-C', ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'], ...(signal ? { signal } : {}) });
     const log: string[] = [];
     let partial = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -95,22 +96,24 @@ function runMaven(args: readonly string[], cwd: string, logFile: string, what: s
       }
     });
     child.stderr.on('data', (d: Buffer) => log.push(d.toString('utf8')));
-    child.once('error', (err) =>
+    child.once('error', (err) => {
+      if (signal?.aborted) return reject(new ScorestreamError('INTERRUPTED', `interrupted while downloading ${what}`, { cause: err }));
       reject(
         new ScorestreamError(
           'MAVEN_NOT_FOUND',
           `Maven (mvn) is needed once to download ${what} from Maven Central and was not found: install Maven 3.6+ (e.g. apt-get install maven), or use Docker (docker compose up)`,
           { cause: err },
         ),
-      ),
-    );
-    child.once('close', (code, signal) => {
+      );
+    });
+    child.once('close', (code, killedBy) => {
       fs.writeFileSync(logFile, `${[...log, partial].join('\n')}\n`);
       if (code === 0) return resolve();
+      if (signal?.aborted) return reject(new ScorestreamError('INTERRUPTED', `interrupted while downloading ${what}`));
       reject(
         new ScorestreamError(
           'DOWNLOAD_FAILED',
-          `downloading ${what} with Maven failed (${code === null ? `ended by ${signal ?? 'a signal'}` : `exit ${code}`}): check the network or the proxy/mirror in ~/.m2/settings.xml; log: ${logFile}`,
+          `downloading ${what} with Maven failed (${code === null ? `ended by ${killedBy ?? 'a signal'}` : `exit ${code}`}): check the network or the proxy/mirror in ~/.m2/settings.xml; log: ${logFile}`,
         ),
       );
     });
@@ -129,7 +132,7 @@ function pomFor(coordinates: readonly string[]): string {
 }
 
 /** Downloads the files of one service into `outDir` (flat), without checking them; `onDownload` hears of each locked file Maven downloads. */
-export async function fetchWithMaven(name: ServiceName, entry: LockedService, workDir: string, outDir: string, logFile: string, env: Env, onDownload?: OnDownload): Promise<void> {
+export async function fetchWithMaven(name: ServiceName, entry: LockedService, workDir: string, outDir: string, logFile: string, env: Env, onDownload?: OnDownload, signal?: AbortSignal): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const what = `${name} ${entry.version}`;
   const totalFiles = Object.keys(entry.files).length;
@@ -148,10 +151,10 @@ export async function fetchWithMaven(name: ServiceName, entry: LockedService, wo
   report(false);
   if (entry.resolve === 'dependencies') {
     fs.writeFileSync(path.join(workDir, 'pom.xml'), pomFor(entry.coordinates));
-    await runMaven([...quiet, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${outDir}`], workDir, logFile, what, env, onLine);
+    await runMaven([...quiet, 'dependency:copy-dependencies', '-DincludeScope=runtime', `-DoutputDirectory=${outDir}`], workDir, logFile, what, env, onLine, signal);
   } else {
     for (const artifact of entry.coordinates) {
-      await runMaven([...quiet, 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outDir}`], workDir, logFile, what, env, onLine);
+      await runMaven([...quiet, 'dependency:copy', `-Dartifact=${artifact}`, `-DoutputDirectory=${outDir}`], workDir, logFile, what, env, onLine, signal);
     }
   }
   report(true);
@@ -197,7 +200,7 @@ function extractArchives(dir: string): void {
  * not there yet. A half-finished download never becomes visible: files are fetched and verified in
  * a staging directory that is renamed into place only when complete.
  */
-export async function ensureArtifacts(home: string, name: ServiceName, lock: ServicesLock, env: Env, onDownload?: OnDownload): Promise<string> {
+export async function ensureArtifacts(home: string, name: ServiceName, lock: ServicesLock, env: Env, onDownload?: OnDownload, signal?: AbortSignal): Promise<string> {
   const entry = lock[name];
   const dir = artifactDir(home, name, entry);
   const marker = path.join(dir, '.verified');
@@ -208,7 +211,7 @@ export async function ensureArtifacts(home: string, name: ServiceName, lock: Ser
   fs.rmSync(staging, { recursive: true, force: true });
   fs.mkdirSync(staging, { recursive: true });
   try {
-    await fetchWithMaven(name, entry, staging, files, path.join(path.dirname(dir), `${name}-${entry.version}-download.log`), env, onDownload);
+    await fetchWithMaven(name, entry, staging, files, path.join(path.dirname(dir), `${name}-${entry.version}-download.log`), env, onDownload, signal);
     verifyFiles(name, entry, files);
     extractArchives(files);
     fs.writeFileSync(path.join(files, '.verified'), `${entryDigest(entry)}\n`);

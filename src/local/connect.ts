@@ -1,7 +1,7 @@
 import { parseBrokers } from '../kafka/client';
-import type { OnDownload, ServiceName } from './artifacts';
+import type { ServiceName } from './artifacts';
 import { bootstrapServers, localServicesOptions, registryUrl, type Env, type LocalServicesOptions } from './options';
-import { servicesDown, servicesUp, type ServiceUp } from './services';
+import { servicesDown, servicesUp, type ServiceUp, type UpHooks } from './services';
 
 export interface Endpoints {
   readonly brokers: string[];
@@ -18,7 +18,7 @@ export interface Endpoints {
 export async function connectOrStartLocal(
   env: Env = process.env,
   options: LocalServicesOptions = localServicesOptions(env),
-  hooks: { readonly onDownload?: OnDownload } = {},
+  hooks: UpHooks = {},
 ): Promise<Endpoints> {
   if (env.KAFKA_BROKERS && env.SCHEMA_REGISTRY_URL) {
     return { brokers: parseBrokers(env.KAFKA_BROKERS), registryUrl: env.SCHEMA_REGISTRY_URL, started: [], services: [] };

@@ -94,7 +94,13 @@ function describe(service: LocalService): { name: ServiceName; label: string; en
  * Starts whichever of the services is not running yet, in parallel, and waits until each answers.
  * If one fails, the ones this call started are stopped again, so a failed `up` leaves nothing behind.
  */
-export async function servicesUp(options: LocalServicesOptions, names?: readonly ServiceName[], hooks: { readonly onDownload?: OnDownload } = {}): Promise<ServiceUp[]> {
+export interface UpHooks {
+  readonly onDownload?: OnDownload;
+  /** Aborted: no download or service is started any more (what was started is for the caller to stop). */
+  readonly signal?: AbortSignal;
+}
+
+export async function servicesUp(options: LocalServicesOptions, names?: readonly ServiceName[], hooks: UpHooks = {}): Promise<ServiceUp[]> {
   const java = findJava(options.env);
   const lock = readLock();
   const services = select(localServices(options, lock), names);
@@ -104,7 +110,8 @@ export async function servicesUp(options: LocalServicesOptions, names?: readonly
   for (const service of toStart) {
     for (const { port, variable } of service.ports) await assertPortFree(port, service.label, variable);
   }
-  for (const service of toStart) await ensureArtifacts(options.home, service.name, lock, options.env, hooks.onDownload);
+  for (const service of toStart) await ensureArtifacts(options.home, service.name, lock, options.env, hooks.onDownload, hooks.signal);
+  if (hooks.signal?.aborted) throw new ScorestreamError('INTERRUPTED', 'interrupted before the local services started');
   const results = await Promise.allSettled(services.map((s) => upOne(s, options, java, lock)));
   const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failure) {
@@ -113,6 +120,29 @@ export async function servicesUp(options: LocalServicesOptions, names?: readonly
     throw failure.reason;
   }
   return results.map((r) => (r as PromiseFulfilledResult<ServiceUp>).value);
+}
+
+/** The services of this home that have a JVM running now. */
+export function runningServices(options: LocalServicesOptions): ServiceName[] {
+  return localServices(options)
+    .filter((s) => findProcesses(markerFor(s.name, options.home)).length > 0)
+    .map((s) => s.name);
+}
+
+/**
+ * Sends SIGTERM to the JVMs of `names` and returns at once: for a process that must exit now and
+ * cannot wait for them to stop (each stops by itself on SIGTERM, as `down` would stop it).
+ */
+export function signalServices(options: LocalServicesOptions, names: readonly ServiceName[]): void {
+  for (const service of select(localServices(options), names)) {
+    for (const p of findProcesses(markerFor(service.name, options.home))) {
+      try {
+        process.kill(p.pid, 'SIGTERM');
+      } catch {
+        // Gone already.
+      }
+    }
+  }
 }
 
 /** Stops every JVM this home started for the named services (all by default). */

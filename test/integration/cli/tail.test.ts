@@ -11,7 +11,7 @@ import { TestPipeline } from '../../helpers/pipeline';
  * --follow with Ctrl-C, a DLQ, and usage errors.
  */
 const LEADS = 30;
-const LINE = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z {2}lead-\d+ {2}0\.\d{3} (LOW |MEDIUM|HIGH|HOT ) {2}.+ {2}lead_scorer \d+\.\d+\.\d+ {2}<- test\.\w+\.lead\.events\/\d+@\d+$/;
+const LINE = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z {2}lead-\d+ {2}0\.\d{3} (LOW |MEDIUM|HIGH) {2}.+ {2}lead_scorer \d+\.\d+\.\d+ {2}<- test\.\w+\.lead\.events\/\d+@\d+$/;
 
 describe('scorestream tail', () => {
   const pipe = new TestPipeline();

@@ -45,7 +45,7 @@ describe('hottest leads', () => {
     event_id: `e-${lead}-${at}`,
     scored_at: at,
     conversion_probability: p,
-    score_band: p > 0.9 ? 'HOT' : 'MEDIUM',
+    score_band: p > 0.9 ? 'HIGH' : 'MEDIUM',
     top_reasons: [{ feature: 'a_very_long_feature_name_that_goes_on_and_on', value: 1, direction: 'RAISES' }],
     model_name: 'lead_scorer',
     model_version: '1.1.0',

@@ -11,6 +11,7 @@ module.exports = {
   ...base,
   testMatch: [
     '**/integration/cli/startup.test.ts',
+    '**/integration/ops/metric-names.test.ts',
     '**/integration/process/broker-outage.test.ts',
     '**/integration/process/consumer-crash.test.ts',
     '**/integration/process/crash.test.ts',

@@ -391,6 +391,9 @@ export class Processor {
    * with the changelog's end; that is one ListOffsets when nothing changed. Every assigned
    * partition's merge starts again from the committed offsets, as KafkaJS's fetches do.
    */
+  /** Partitions whose lag this member reported: removed from the gauge when they go. */
+  private lagPartitions: number[] = [];
+
   private onAssignment(assignment: Record<string, number[]>): void {
     const partitions = [...new Set(Object.values(assignment).flat())];
     const generation = ++this.generation;
@@ -403,6 +406,12 @@ export class Processor {
       this.ready.delete(p);
       this.healthState.progress.forget(p);
     }
+    // The lag of a partition now read elsewhere is that member's to report: a last value kept
+    // here would be summed with its, and never change.
+    for (const topic of [this.names.lead, this.names.engagement]) {
+      for (const p of this.lagPartitions) if (!partitions.includes(p)) this.events.metrics?.consumerLag.remove({ topic, partition: String(p) });
+    }
+    this.lagPartitions = partitions;
     for (const p of [...this.preparing]) if (!partitions.includes(p)) this.preparing.delete(p);
     for (const p of partitions) {
       this.preparing.add(p);

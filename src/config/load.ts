@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { ScorestreamError, errorMessage } from '../errors';
 import type { Field } from './fields';
 import { SCHEMA, type Config } from './schema';
-import { OTHER_VARIABLES, closest } from './variables';
+import { OTHER_VARIABLES, closest, isServiceLinkVariable } from './variables';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -43,7 +43,7 @@ export function loadConfig(options: { file?: string; env?: Env } = {}): Config {
   // The same for variables: a misspelt one would leave the default in force without a word.
   const variables = [...fields.flatMap(([, f]) => f.env).filter((v) => v.startsWith('SCORESTREAM_')), ...OTHER_VARIABLES];
   for (const name of Object.keys(env).sort()) {
-    if (name.startsWith('SCORESTREAM_') && !variables.includes(name)) {
+    if (name.startsWith('SCORESTREAM_') && !variables.includes(name) && !isServiceLinkVariable(name, env[name])) {
       throw new ScorestreamError('CONFIG_INVALID', `environment variable ${name} is not a scorestream setting: did you mean ${closest(name, variables)}? (scorestream config lists every variable)`);
     }
   }

@@ -42,3 +42,17 @@ export function closest(name: string, candidates: readonly string[]): string | u
   }
   return best;
 }
+
+/**
+ * Variables Kubernetes sets in every container of a namespace for each Service (service links),
+ * for a Service named scorestream or scorestream-*: SCORESTREAM_SERVICE_HOST,
+ * SCORESTREAM_METRICS_SERVICE_PORT, SCORESTREAM_PORT=tcp://10.0.0.7:9464,
+ * SCORESTREAM_PORT_9464_TCP_ADDR and so on. They are not settings, and not typos: a pod must
+ * start with them. A `_PORT` variable counts only with Kubernetes' tcp:// (udp://, sctp://) value,
+ * so that a misspelt port setting (SCORESTREAM_ADMIN_PORT=9465) is still refused.
+ */
+export function isServiceLinkVariable(name: string, value: string | undefined): boolean {
+  const m = /^SCORESTREAM(?:_[A-Z0-9_]+?)??_(SERVICE_HOST|SERVICE_PORT(?:_[A-Z0-9_]+)?|PORT_\d+_(?:TCP|UDP|SCTP)(?:_PROTO|_PORT|_ADDR)?|PORT)$/.exec(name);
+  if (!m) return false;
+  return m[1] !== 'PORT' || /^(tcp|udp|sctp):\/\/[^/\s]+:\d+$/.test(value ?? '');
+}

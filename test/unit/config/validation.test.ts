@@ -47,6 +47,24 @@ describe('configuration checks at load', () => {
     expect(refusal({ SCORESTREAM_STATEDIR: '/tmp/x' })).toMatch(/did you mean SCORESTREAM_STATE_DIR\?/);
   });
 
+  it("accepts the service links Kubernetes sets for Services named scorestream(-*), and still refuses a misspelt port", () => {
+    const links = {
+      SCORESTREAM_SERVICE_HOST: '10.96.0.7',
+      SCORESTREAM_SERVICE_PORT: '9464',
+      SCORESTREAM_SERVICE_PORT_METRICS: '9464',
+      SCORESTREAM_PORT: 'tcp://10.96.0.7:9464',
+      SCORESTREAM_PORT_9464_TCP: 'tcp://10.96.0.7:9464',
+      SCORESTREAM_PORT_9464_TCP_PROTO: 'tcp',
+      SCORESTREAM_PORT_9464_TCP_PORT: '9464',
+      SCORESTREAM_PORT_9464_TCP_ADDR: '10.96.0.7',
+      SCORESTREAM_METRICS_SERVICE_HOST: '10.96.0.8',
+      SCORESTREAM_METRICS_PORT: 'tcp://10.96.0.8:9464',
+    };
+    expect(loadConfig({ env: links }).httpPort).toBe(9464);
+    expect(refusal({ SCORESTREAM_ADMIN_PORT: '9465' })).toMatch(/^environment variable SCORESTREAM_ADMIN_PORT is not a scorestream setting/);
+    expect(refusal({ SCORESTREAM_HTTP_PORT_NUMBER: '9464' })).toMatch(/is not a scorestream setting/);
+  });
+
   it('accepts the variables of the config file, the local services and the tests', () => {
     const env = {
       SCORESTREAM_HOME: '/tmp/h',

@@ -171,8 +171,13 @@ export async function demoCommand(args: readonly string[], print: (line: string)
     display.close();
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
     await processor?.stop().catch(() => undefined);
-    await new Promise<void>((resolve) => (metricsServer ? metricsServer.close(() => resolve()) : resolve()));
-    metricsServer?.closeAllConnections();
+    if (metricsServer) {
+      // A scraper's keep-alive connection must not hold the stop: closed with the listener.
+      const server: http.Server = metricsServer;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    }
     // A finished run leaves what it started running, to be read; a stopped or failed one does not.
     const stop = interrupted ? stopServicesOnSignal : completed ? values['stop-services'] === true : !values['keep-services'];
     if (local && stop) {

@@ -96,7 +96,12 @@ function runMaven(args: readonly string[], cwd: string, logFile: string, what: s
       }
     });
     child.stderr.on('data', (d: Buffer) => log.push(d.toString('utf8')));
+    // 'close' can follow 'error' (Maven not found): the first to come settles the promise, and
+    // nothing after it may throw (the caller may have removed the log's directory by then).
+    let settled = false;
     child.once('error', (err) => {
+      if (settled) return;
+      settled = true;
       if (signal?.aborted) return reject(new ScorestreamError('INTERRUPTED', `interrupted while downloading ${what}`, { cause: err }));
       reject(
         new ScorestreamError(
@@ -107,7 +112,13 @@ function runMaven(args: readonly string[], cwd: string, logFile: string, what: s
       );
     });
     child.once('close', (code, killedBy) => {
-      fs.writeFileSync(logFile, `${[...log, partial].join('\n')}\n`);
+      if (settled) return;
+      settled = true;
+      try {
+        fs.writeFileSync(logFile, `${[...log, partial].join('\n')}\n`);
+      } catch {
+        // The log helps a person; the outcome below does not depend on it.
+      }
       if (code === 0) return resolve();
       if (signal?.aborted) return reject(new ScorestreamError('INTERRUPTED', `interrupted while downloading ${what}`));
       reject(

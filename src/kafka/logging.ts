@@ -64,8 +64,14 @@ export function classifyKafkaLog(entry: LogEntry): KafkaLogClass {
       if (cause !== message || CONNECTION_TROUBLE.test(cause)) return { level: logLevel.WARN, retried: 'produce' };
       return keep;
     }
-    case 'Consumer':
-      return entry.label === 'ERROR' && message.startsWith('Restarting the consumer in ') ? { level: logLevel.WARN, retried: 'consumer_restart' } : keep;
+    case 'Consumer': {
+      if (entry.label !== 'ERROR') return keep;
+      if (message.startsWith('Restarting the consumer in ')) return { level: logLevel.WARN, retried: 'consumer_restart' };
+      // A crash on a protocol error KafkaJS retries (a coordinator still loading after a broker
+      // start) is followed by a restart, not the end of the consumer; retries exhausted is not.
+      const crash = /^Crash: KafkaJSProtocolError: (.*)$/.exec(message);
+      return crash && isRetriedProtocolError(crash[1] as string) ? { level: logLevel.WARN, retried: 'consumer_restart' } : keep;
+    }
     case 'Runner':
       if (message === 'The coordinator is not aware of this member, re-joining the group' || message === 'The group is rebalancing, re-joining') {
         return { level: logLevel.WARN, retried: 'rejoin' };

@@ -34,6 +34,7 @@ describe('classifyKafkaLog', () => {
     ['the next seed broker', entry('BrokerPool', 'ERROR', `Failed to connect to seed broker, trying another broker from the list: ${REFUSED}`, { retryCount: 0, retryTime: 100 }), logLevel.WARN, 'connection'],
     ['a broker reconnect', entry('BrokerPool', 'ERROR', 'Failed to connect to broker, reconnecting', { retryCount: 0, retryTime: 100 }), logLevel.WARN, 'connection'],
     ['a consumer restart', entry('Consumer', 'ERROR', 'Restarting the consumer in 2000ms', { retryCount: 10, retryTime: 2000, groupId: 'g' }), logLevel.WARN, 'consumer_restart'],
+    ['a consumer crash KafkaJS restarts from (a coordinator loading)', entry('Consumer', 'ERROR', `Crash: KafkaJSProtocolError: ${LOADING}`, { groupId: 'g', stack: 'KafkaJSProtocolError: ...' }), logLevel.WARN, 'consumer_restart'],
     ['a member the coordinator forgot', entry('Runner', 'ERROR', 'The coordinator is not aware of this member, re-joining the group', { groupId: 'g' }), logLevel.WARN, 'rejoin'],
     ['a rebalance', entry('Runner', 'WARN', 'The group is rebalancing, re-joining', { groupId: 'g' }), logLevel.WARN, 'rejoin'],
     // Real errors, or not known at this point to be retried: unchanged.
